@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Top-level entry points of the IMS out-of-tree module project.
+#
+#   make                      build the modules (W=1) for the running kernel,
+#                             or for KDIR=/path/to/kernel/build (without
+#                             headers of the running kernel: modules-all)
+#   make KVERS="v1 v2"        build for each listed kernel into build/<kver>/
+#   make modules-all          build for every kernel of the test matrix
+#   make check                run the VM test lanes (LANES=..., TESTS=...)
+#   make demo                 boot the 6.12/intel-ir lane and run the demo
+#   make setup                install the host prerequisites (Debian 12)
+#   make clean                remove build outputs
+#
+# Kbuild (not this file) lists the modules; kbuild reads Kbuild first when
+# it builds this directory with M=.
+
+KVERS ?=
+KDIR ?= /lib/modules/$(shell uname -r)/build
+LANES ?=
+TESTS ?=
+
+.PHONY: all modules modules-all check demo setup clean help
+
+all: modules
+
+modules:
+ifneq ($(strip $(KVERS)),)
+	@set -e; for k in $(KVERS); do scripts/build-modules.sh $$k; done
+else ifneq ($(origin KDIR)$(wildcard $(KDIR)),file)
+	@scripts/build-modules.sh --kdir $(KDIR)
+else
+	@echo "no headers for the running kernel ($(KDIR)): building the test matrix"
+	@$(MAKE) --no-print-directory modules-all
+endif
+
+modules-all:
+	@scripts/setup-host.sh
+	@set -e; scripts/kernels.sh fetch | while read -r line kver; do \
+		scripts/build-modules.sh $$kver; done
+
+check:
+	@LANES='$(LANES)' TESTS='$(TESTS)' scripts/check.sh
+
+demo:
+	@scripts/demo.sh
+
+setup:
+	@scripts/setup-host.sh
+
+clean:
+	rm -rf build
+	find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \
+		-o -name '.module-common.o' \) -not -path './.git/*' -delete
+	rm -f build.log
+
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are used by the sourcing scripts
+# Shared settings and helpers for the test-bed scripts. Sourced, not run.
+#
+# Environment knobs (all optional):
+#   IMS_SRC    module source tree to build (default: this repository)
+#   IMS_CACHE  cache for downloaded kernel images (default: /var/cache/ims-testbed)
+#   IMS_BUILD  per-kernel build trees, build/<kver>/ (default: <repo>/build)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+IMS_SRC=$(cd "${IMS_SRC:-$REPO}" && pwd)
+IMS_CACHE=${IMS_CACHE:-/var/cache/ims-testbed}
+IMS_BUILD=${IMS_BUILD:-$REPO/build}
+export DEBIAN_FRONTEND=noninteractive
+
+# Kernel lines of the matrix and the Debian metapackages that pick them.
+KLINES="6.1 6.12"
+declare -A IMAGE_META=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64)
+declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd64)
+
+# Test lanes: kernel line / interrupt-remapping flavour.
+ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir"
+
+msg() { echo "[ims] $*" >&2; }
+die() { echo "[ims] error: $*" >&2; exit 1; }
+
+# True if every named Debian package is installed.
+pkgs_installed() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || return 1
+	done
+}
+
+apt_update() {
+	msg "apt-get update"
+	apt-get update -qq >&2
+}
+
+# Install the named packages that are missing (no recommends), updating the
+# package lists first. Quiet and quick when all are there.
+apt_ensure() {
+	local missing=() p
+	for p in "$@"; do
+		pkgs_installed "$p" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	apt_update
+	msg "apt-get install ${missing[*]}"
+	apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" >&2
+}

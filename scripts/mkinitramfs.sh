@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Build the guest initramfs (cpio newc, gzip) for one lane.
+#
+#   mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [MODULE.ko...]
+#
+# Contents: busybox-static with its applet links; /init (tests/guest/init);
+# /ims/lib.sh and /ims/cases/* (tests/guest/); /demo.sh if the tree has one;
+# /ims/splat-{include,exclude} (from scripts/splat-patterns); /etc/ims-lane
+# (LANEFILE); the given modules under /lib/modules/KVER/extra/ with
+# modules.builtin* of that kernel and 'depmod -b' (so modprobe works); and
+# every tests/user/*.c compiled 'gcc -static -O2 -Wall' to /usr/bin/<name>.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+[ $# -ge 3 ] || die "usage: mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [MODULE.ko...]"
+kver=$1 lanefile=$2 out=$3
+shift 3
+
+guest=$IMS_SRC/tests/guest
+[ -f "$guest/init" ] || guest=$REPO/tests/guest
+kcache=$(cd "$(dirname "$0")" && ./kernels.sh dir "$kver")
+busybox=$(command -v busybox) || die "busybox not found (run scripts/setup-host.sh)"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,etc,root,ims/cases}
+mkdir -p "$root/lib/modules/$kver/extra"
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list-full); do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+
+install -m 755 "$guest/init" "$root/init"
+install -m 644 "$guest/lib.sh" "$root/ims/lib.sh"
+for c in "$guest"/cases/*; do
+	[ -f "$c" ] && install -m 755 "$c" "$root/ims/cases/"
+done
+[ -f "$guest/demo.sh" ] && install -m 755 "$guest/demo.sh" "$root/demo.sh"
+grep -v -e '^#' -e '^!' -e '^$' "$REPO/scripts/splat-patterns" >"$root/ims/splat-include"
+sed -n 's/^!//p' "$REPO/scripts/splat-patterns" >"$root/ims/splat-exclude"
+[ -s "$root/ims/splat-exclude" ] || echo '^$' >"$root/ims/splat-exclude"
+install -m 644 "$lanefile" "$root/etc/ims-lane"
+
+# Modules and their dependency data.
+for ko in "$@"; do
+	install -m 644 "$ko" "$root/lib/modules/$kver/extra/"
+done
+cp "$kcache"/modules.builtin* "$root/lib/modules/$kver/"
+(cd "$root/lib/modules/$kver" && for ko in "$@"; do echo "extra/$(basename "$ko")"; done >modules.order)
+depmod -b "$root" "$kver"
+
+# User-space test programs, built static (the guest has no libc).
+shopt -s nullglob
+for c in "$IMS_SRC"/tests/user/*.c; do
+	name=$(basename "$c" .c)
+	gcc -static -O2 -Wall -I"$IMS_SRC/include" -o "$root/usr/bin/$name" "$c" ||
+		die "cannot build $c"
+done
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

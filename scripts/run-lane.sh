@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Run one test lane: build the modules for the lane's kernel, make the
+# initramfs, boot QEMU (TCG) with the test card and the lane's IOMMU, and let
+# the guest run the suite (or the demo with --demo) and power off.
+#
+#   run-lane.sh [--demo] LANE OUTDIR     e.g. run-lane.sh 6.12/intel-ir results/x
+#
+# Writes OUTDIR/LANE.log (serial console + QEMU messages) and, on a build
+# failure, OUTDIR/LANE.build-failed. Exit status: QEMU's (124 = timeout),
+# 2 = build or setup failure. Judging the log is scripts/check.sh's job.
+# Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800),
+# IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
+# IMS_CMDLINE_EXTRA (more kernel parameters), IMS_TCG_THREAD (single or
+# multi: TCG's vCPU threading, default single, see README).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+demo=0
+[ "${1:-}" = --demo ] && { demo=1; shift; }
+[ $# -eq 2 ] || die "usage: run-lane.sh [--demo] LANE OUTDIR (lanes: $ALL_LANES)"
+lane=$1 outdir=$2
+kline=${lane%%/*} flavour=${lane#*/}
+
+qemu_ir=() cmdline_ir=""
+case "$flavour" in
+intel-ir) iommu=intel; qemu_ir=(-device intel-iommu,intremap=on); cmdline_ir="intel_iommu=on" ;;
+amd-ir)   iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on) ;;
+no-ir)    iommu=none ;;
+*) die "unknown lane '$lane' (lanes: $ALL_LANES)" ;;
+esac
+
+log=$outdir/$lane.log
+mkdir -p "$(dirname "$log")"
+rm -f "$log" "$outdir/$lane.build-failed"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+kver=$("$REPO/scripts/kernels.sh" fetch "$kline" | awk '{ print $2 }')
+[ -n "$kver" ] || die "cannot resolve kernel line $kline"
+kdir=$("$REPO/scripts/kernels.sh" dir "$kver")
+
+if ! "$REPO/scripts/build-modules.sh" "$kver" >"$work/modules" 2>"$outdir/$lane.build.log"; then
+	cp "$outdir/$lane.build.log" "$outdir/$lane.build-failed"
+	tail -n 30 "$outdir/$lane.build.log" >&2
+	msg "$lane: module build failed, see $outdir/$lane.build.log"
+	exit 2
+fi
+mapfile -t modules <"$work/modules"
+
+cat >"$work/lane" <<EOT
+LANE=$lane
+KLINE=$kline
+IOMMU=$iommu
+KVER=$kver
+TESTS='${TESTS:-}'
+DEMO=$demo
+CASE_TIMEOUT=${IMS_CASE_TIMEOUT:-120}
+EOT
+"$REPO/scripts/mkinitramfs.sh" "$kver" "$work/lane" "$work/initrd.gz" "${modules[@]}"
+
+# Test card: edu + ivshmem-plain as functions 0 and 1 of slot 00:14.
+truncate -s 4M "$work/imsmem"
+card=(
+	-device edu,dma_mask=0xffffffffffffffff,addr=0x14.0,multifunction=on
+	-object memory-backend-file,id=imsmem,share=on,mem-path="$work/imsmem",size=4M
+	-device ivshmem-plain,memdev=imsmem,addr=0x14.1
+)
+cmdline="console=ttyS0 panic=-1 loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
+qemu=(
+	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine q35 -cpu max -m 1024 -smp 2
+	-nographic -no-reboot -nic none
+	"${qemu_ir[@]}" "${card[@]}"
+	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline"
+)
+
+msg "$lane: booting $kver (${#modules[@]} modules)"
+echo "${qemu[*]}" >"$outdir/$lane.cmd"
+rc=0
+if [ "$demo" = 1 ]; then
+	# Show the console live; Ctrl-A x quits QEMU. --foreground keeps QEMU
+	# in the terminal's foreground process group so it may read the tty.
+	timeout --foreground "${IMS_LANE_TIMEOUT:-1800}" "${qemu[@]}" 2>&1 | tee "$log" || rc=$?
+else
+	timeout -k 10 "${IMS_LANE_TIMEOUT:-1800}" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+fi
+exit "$rc"

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * debugfs view of the IMS domains: /sys/kernel/debug/ims/<domain>/
+ *   info	template, device, parent chain down to the vector domain,
+ *		slots total and used
+ *   slots	one line per allocated slot: index, irq, PASID, mask state,
+ *		effective CPU, message, and the template's own state
+ */
+
+#include <linux/debugfs.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+
+#include "ims_internal.h"
+
+static struct dentry *ims_debugfs_root;
+
+static int ims_info_show(struct seq_file *m, void *unused)
+{
+	struct ims_domain *domain = m->private;
+	struct irq_domain *pos;
+
+	mutex_lock(&domain->lock);
+	seq_printf(m, "name:     %s\n", domain->name);
+	seq_printf(m, "device:   %s\n", pci_name(domain->pdev));
+	seq_printf(m, "template: %s\n", domain->tmpl->name);
+	seq_printf(m, "mode:     %s\n", domain->direct ? "direct-vector" : "remapped");
+	seq_puts(m, "chain:    ");
+	for (pos = domain->irqdom; pos; pos = pos->parent)
+		seq_printf(m, "%s%s", pos->name, pos->parent ? " -> " : "\n");
+	seq_printf(m, "slots:    %u\n", domain->info.nr_slots);
+	seq_printf(m, "used:     %u\n", domain->used);
+	mutex_unlock(&domain->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ims_info);
+
+static int ims_slots_show(struct seq_file *m, void *unused)
+{
+	struct ims_domain *domain = m->private;
+	struct ims_slot *slot;
+	unsigned long index;
+
+	seq_puts(m, "index virq pasid masked cpu addr_hi addr_lo data\n");
+	mutex_lock(&domain->lock);
+	xa_for_each(&domain->slots, index, slot) {
+		const struct cpumask *eff;
+		int cpu = -1;
+
+		eff = irq_data_get_effective_affinity_mask(irq_get_irq_data(slot->virq));
+		if (eff && !cpumask_empty(eff))
+			cpu = cpumask_first(eff);
+		seq_printf(m, "%u %u ", slot->index, slot->virq);
+		if (slot->pasid == IMS_PASID_NONE)
+			seq_puts(m, "none");
+		else
+			seq_printf(m, "%u", slot->pasid);
+		seq_printf(m, " %d %d %#010x %#010x %#010x", READ_ONCE(slot->masked),
+			   cpu, slot->msg.address_hi, slot->msg.address_lo,
+			   slot->msg.data);
+		domain->tmpl->show(m, slot);
+		seq_putc(m, '\n');
+	}
+	mutex_unlock(&domain->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ims_slots);
+
+void ims_debugfs_add(struct ims_domain *domain)
+{
+	domain->debugfs = debugfs_create_dir(domain->name, ims_debugfs_root);
+	debugfs_create_file("info", 0444, domain->debugfs, domain,
+			    &ims_info_fops);
+	debugfs_create_file("slots", 0444, domain->debugfs, domain,
+			    &ims_slots_fops);
+}
+
+void ims_debugfs_remove(struct ims_domain *domain)
+{
+	debugfs_remove_recursive(domain->debugfs);
+}
+
+void ims_debugfs_init(void)
+{
+	ims_debugfs_root = debugfs_create_dir("ims", NULL);
+}
+
+void ims_debugfs_exit(void)
+{
+	debugfs_remove_recursive(ims_debugfs_root);
+}

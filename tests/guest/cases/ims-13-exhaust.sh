@@ -1,0 +1,51 @@
+#!/bin/sh
+# Exhaustion, for both templates: a full domain refuses any/range/batch with
+# -ENOSPC and an occupied slot with -EBUSY, a failed batch allocates
+# nothing, and a freed slot is reused (by any, at, and range).
+IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
+
+it_setup_lane
+tpls="array queue"
+lane_has_ir || { tpls=array; diag "no IR: queue template skipped, array in direct mode"; }
+
+for tpl in $tpls; do
+	diag "--- $tpl"
+	mkdom "$tpl" 8
+	ok batch "$D" 6
+	expect_eq "$(val index)" "0,1,2,3,4,5" "$tpl: batch of 6"
+	err -28 batch "$D" 3
+	ok stats "$D"
+	expect_eq "$(val used)" 6 "$tpl: used after a failed batch (all or nothing)"
+	alloc "$D" any
+	expect_eq "$I" 6 "$tpl: 7th"
+	alloc "$D" any
+	expect_eq "$I" 7 "$tpl: 8th"
+	err -28 alloc "$D" any
+	err -28 alloc "$D" range 2 7
+	err -28 batch "$D" 1
+	err -16 alloc "$D" at 4
+	ok stats "$D"
+	expect_eq "$(val used)" 8 "$tpl: used when full"
+	expect_eq "$(dinfo "$DN" used)" 8 "$tpl: debugfs used when full"
+
+	ok free "$D" 4
+	alloc "$D" any
+	expect_eq "$I" 4 "$tpl: freed slot reused by any"
+	ok free "$D" 4
+	alloc "$D" at 4
+	expect_eq "$I" 4 "$tpl: freed slot reused by at"
+	ok free "$D" 2
+	ok free "$D" 6
+	alloc "$D" range 3 7
+	expect_eq "$I" 6 "$tpl: freed slot reused by range"
+	alloc "$D" range 0 7
+	expect_eq "$I" 2 "$tpl: last free slot"
+	err -28 alloc "$D" any
+
+	# reused slot works: request, fire once
+	ok request "$D" 2
+	fire "$D" 2 1
+	expect_cnt "$D" 2 total 1
+	ok destroy "$D"
+done
+exit 0
