@@ -9,6 +9,11 @@
 #   make check                run the VM test lanes (LANES=..., TESTS=...)
 #   make demo                 boot the 6.12/intel-ir lane and run the demo
 #   make setup                install the host prerequisites (Debian 12)
+#   make install              install the modules for KDIR without DKMS
+#                             (extra/, depmod; DESTDIR=... for a staging root)
+#   make dkms-install         install the DKMS package for the running kernel
+#                             (KVERS="..." for others)
+#   make dkms-remove          remove the DKMS package for every kernel
 #   make clean                remove build outputs
 #
 # Kbuild (not this file) lists the modules; kbuild reads Kbuild first when
@@ -19,7 +24,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 LANES ?=
 TESTS ?=
 
-.PHONY: all modules modules-all check demo setup clean help
+.PHONY: all modules modules-all check demo setup install dkms-install dkms-remove clean help
 
 all: modules
 
@@ -46,6 +51,15 @@ demo:
 
 setup:
 	@scripts/setup-host.sh
+
+install:
+	@scripts/install.sh $(KDIR) $(DESTDIR)
+
+dkms-install:
+	@scripts/dkms.sh install $(or $(KVERS),$(shell uname -r))
+
+dkms-remove:
+	@scripts/dkms.sh remove
 
 clean:
 	rm -rf build

@@ -16,10 +16,13 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-lanes=${LANES:-$ALL_LANES}
+# host/dkms is the packaging test on the host: it runs first and leaves the
+# DKMS package installed for every kernel, which the VM lanes boot with.
+HOST_LANE=host/dkms
+lanes=${LANES:-$HOST_LANE $ALL_LANES}
 jobs=${IMS_JOBS:-2}
 for lane in $lanes; do
-	case " $ALL_LANES " in *" $lane "*) ;; *) die "unknown lane '$lane' (lanes: $ALL_LANES)" ;; esac
+	case " $HOST_LANE $ALL_LANES " in *" $lane "*) ;; *) die "unknown lane '$lane' (lanes: $HOST_LANE $ALL_LANES)" ;; esac
 done
 t0=$(date +%s)
 
@@ -33,7 +36,8 @@ ls -1d "$REPO"/results/2*/ 2>/dev/null | head -n -10 | xargs -r rm -rf
 msg "results in $out"
 
 # Kernels and module builds, once per kernel line.
-klines=$(for lane in $lanes; do echo "${lane%%/*}"; done | sort -uV)
+klines=$(for lane in $lanes; do echo "${lane%%/*}"; done | grep -vx host | sort -uV)
+[ -n "$klines" ] || klines=$KLINES
 declare -A kver_of build_ok
 kernels=$("$REPO/scripts/kernels.sh" fetch $klines)
 while read -r kline kver; do
@@ -58,7 +62,20 @@ run_one() {
 	msg "$lane finished in $(cat "$out/$lane.secs") s (qemu exit $rc)"
 }
 
+if [[ " $lanes " == *" $HOST_LANE "* ]]; then
+	mkdir -p "$out/host"
+	msg "$HOST_LANE started"
+	start=$(date +%s) rc=0
+	# shellcheck disable=SC2086
+	"$REPO/scripts/dkms.sh" test $(for k in $klines; do echo "${kver_of[$k]}"; done) \
+		>"$out/$HOST_LANE.log" 2>"$out/$HOST_LANE.stderr" || rc=$?
+	echo "$rc" >"$out/$HOST_LANE.rc"
+	echo $(($(date +%s) - start)) >"$out/$HOST_LANE.secs"
+	msg "$HOST_LANE finished in $(cat "$out/$HOST_LANE.secs") s"
+fi
+
 for lane in $lanes; do
+	[ "$lane" = "$HOST_LANE" ] && continue
 	mkdir -p "$(dirname "$out/$lane")"
 	if [ "${build_ok[${lane%%/*}]:-0}" != 1 ]; then
 		cp "$out/build-${kver_of[${lane%%/*}]}.log" "$out/$lane.build-failed"

@@ -18,4 +18,6 @@ if [ "$rc" -eq 2 ]; then
 	die "build failed, see $out/$lane.build.log"
 fi
 grep -q 'IMS-DEMO-FINISHED' "$out/$lane.log" || die "the demo did not finish (qemu exit $rc); log: $out/$lane.log"
+grep -q '^# ims: demo exited with 0' <(tr -d '\r' <"$out/$lane.log") ||
+	die "the demo failed: $(tr -d '\r' <"$out/$lane.log" | grep -m1 -E '^# ims: demo exited|DEMO FAILED')"
 msg "demo finished; console log: $out/$lane.log"

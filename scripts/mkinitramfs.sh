@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Build the guest initramfs (cpio newc, gzip) for one lane.
 #
-#   mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [MODULE.ko...]
+#   mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [[--dkms|--extra] MODULE.ko...]
 #
 # Contents: busybox-static with its applet links; /init (tests/guest/init);
 # /ims/lib.sh and /ims/cases/* (tests/guest/); /demo.sh if the tree has one;
 # /ims/splat-{include,exclude} (from scripts/splat-patterns); /etc/ims-lane
-# (LANEFILE); the given modules under /lib/modules/KVER/extra/ with
-# modules.builtin* of that kernel and 'depmod -b' (so modprobe works); and
+# (LANEFILE); the given modules under /lib/modules/KVER/updates/dkms/ (after
+# --dkms: what DKMS installed) or extra/ (after --extra, the default: test
+# modules), with modules.builtin* of that kernel and 'depmod -b' (so modprobe
+# works, with DKMS's updates/ first as on a Debian system); and
 # every tests/user/*.c compiled 'gcc -static -O2 -Wall' to /usr/bin/<name>.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[ $# -ge 3 ] || die "usage: mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [MODULE.ko...]"
+[ $# -ge 3 ] || die "usage: mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [[--dkms|--extra] MODULE.ko...]"
 kver=$1 lanefile=$2 out=$3
 shift 3
 
@@ -23,6 +25,7 @@ busybox=$(command -v busybox) || die "busybox not found (run scripts/setup-host.
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,etc,root,ims/cases}
 mkdir -p "$root/lib/modules/$kver/extra"
@@ -43,11 +46,16 @@ sed -n 's/^!//p' "$REPO/scripts/splat-patterns" >"$root/ims/splat-exclude"
 install -m 644 "$lanefile" "$root/etc/ims-lane"
 
 # Modules and their dependency data.
-for ko in "$@"; do
-	install -m 644 "$ko" "$root/lib/modules/$kver/extra/"
+moddir=extra
+for arg in "$@"; do
+	case "$arg" in
+	--dkms)  moddir=updates/dkms ;;
+	--extra) moddir=extra ;;
+	*)	install -D -m 644 "$arg" "$root/lib/modules/$kver/$moddir/$(basename "$arg")"
+		echo "$moddir/$(basename "$arg")" >>"$root/lib/modules/$kver/modules.order" ;;
+	esac
 done
 cp "$kcache"/modules.builtin* "$root/lib/modules/$kver/"
-(cd "$root/lib/modules/$kver" && for ko in "$@"; do echo "extra/$(basename "$ko")"; done >modules.order)
 depmod -b "$root" "$kver"
 
 # User-space test programs, built static (the guest has no libc).

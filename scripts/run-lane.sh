@@ -45,7 +45,17 @@ if ! "$REPO/scripts/build-modules.sh" "$kver" >"$work/modules" 2>"$outdir/$lane.
 	msg "$lane: module build failed, see $outdir/$lane.build.log"
 	exit 2
 fi
-mapfile -t modules <"$work/modules"
+# The product modules are the ones DKMS installed for this kernel; the test
+# modules come from the build, the vendor sample is built against the
+# installed package.
+"$REPO/scripts/dkms.sh" modules "$kver" "$work/dkms" >"$work/dkms.list" 2>>"$outdir/$lane.build.log" &&
+	"$REPO/scripts/dkms.sh" vendor "$kver" "$work/vendor" >"$work/vendor.list" 2>>"$outdir/$lane.build.log" || {
+	cp "$outdir/$lane.build.log" "$outdir/$lane.build-failed"
+	msg "$lane: DKMS install or vendor build failed, see $outdir/$lane.build.log"
+	exit 2
+}
+mapfile -t dkms_modules <"$work/dkms.list"
+mapfile -t modules < <(grep -v -F -f <(sed 's|.*/||' "$work/dkms.list" | sed 's|^|/|') "$work/modules"; cat "$work/vendor.list")
 
 cat >"$work/lane" <<EOT
 LANE=$lane
@@ -56,7 +66,8 @@ TESTS='${TESTS:-}'
 DEMO=$demo
 CASE_TIMEOUT=${IMS_CASE_TIMEOUT:-120}
 EOT
-"$REPO/scripts/mkinitramfs.sh" "$kver" "$work/lane" "$work/initrd.gz" "${modules[@]}"
+"$REPO/scripts/mkinitramfs.sh" "$kver" "$work/lane" "$work/initrd.gz" \
+	--dkms "${dkms_modules[@]}" --extra "${modules[@]}"
 
 # Test card: edu + ivshmem-plain as functions 0 and 1 of slot 00:14.
 truncate -s 4M "$work/imsmem"
@@ -73,7 +84,7 @@ qemu=(
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline"
 )
 
-msg "$lane: booting $kver (${#modules[@]} modules)"
+msg "$lane: booting $kver (${#dkms_modules[@]} DKMS + ${#modules[@]} test modules)"
 echo "${qemu[*]}" >"$outdir/$lane.cmd"
 rc=0
 if [ "$demo" = 1 ]; then

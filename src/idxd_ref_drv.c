@@ -727,3 +727,4 @@ module_exit(idxd_ref_exit);
 
 MODULE_DESCRIPTION("Reference driver of a DSA-like device with IMS interrupt handles");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(IMS_VERSION);

@@ -27,6 +27,7 @@
 EDU_BDF=0000:00:14.0
 IVSHMEM_BDF=0000:00:14.1
 EXTRA_DIR=/lib/modules/$KVER/extra
+DKMS_DIR=/lib/modules/$KVER/updates/dkms
 
 diag() { echo "# $*"; }
 fail() { echo "# FAIL: $*"; exit 1; }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Every module built for this kernel (/lib/modules/$KVER/extra/*.ko) loads and
+# Every module of this lane (the DKMS-installed package in
+# /lib/modules/$KVER/updates/dkms/, the test modules in extra/) loads and
 # unloads cleanly, first with insmod/rmmod in dependency order, then with
 # modprobe/modprobe -r through modules.dep; ims_core must be among them, no
 # "Unknown symbol" may appear, and /proc/modules ends as it started.
@@ -12,11 +13,13 @@ modname() { basename "$1" .ko | tr - _; }
 
 dep=/lib/modules/$KVER/modules.dep
 [ -s "$dep" ] || fail "$dep missing or empty (depmod not run?)"
-kos=$(ls "$EXTRA_DIR"/*.ko 2>/dev/null)
-[ -n "$kos" ] || fail "no modules in $EXTRA_DIR"
-[ -f "$EXTRA_DIR/ims_core.ko" ] || fail "ims_core.ko not in $EXTRA_DIR"
+kos=$(ls "$DKMS_DIR"/*.ko "$EXTRA_DIR"/*.ko 2>/dev/null)
+[ -n "$kos" ] || fail "no modules in $DKMS_DIR or $EXTRA_DIR"
+[ -f "$DKMS_DIR/ims_core.ko" ] || fail "ims_core.ko not in $DKMS_DIR"
+# modules.dep line of a module: its path relative to /lib/modules/$KVER
+depline() { grep "^${1#/lib/modules/$KVER/}:" "$dep"; }
 for ko in $kos; do
-	grep -q "^extra/$(basename "$ko"):" "$dep" || fail "$(basename "$ko") not in modules.dep"
+	depline "$ko" >/dev/null || fail "$(basename "$ko") not in modules.dep"
 done
 
 start=$(loaded_set)
@@ -25,7 +28,7 @@ unknown_before=$(dmesg | grep -c 'Unknown symbol')
 # Dependency order: modules.dep lists all (transitive) dependencies of a
 # module, so a dependency always has fewer entries than its user.
 order=$(for ko in $kos; do
-	n=$(grep "^extra/$(basename "$ko"):" "$dep" | wc -w)
+	n=$(depline "$ko" | wc -w)
 	echo "$n $ko"
 done | sort -n | cut -d' ' -f2)
 reverse=$(echo "$order" | sed -n '1!G;h;$p')
@@ -52,7 +55,7 @@ for ko in $order; do
 	m=$(modname "$ko")
 	run modprobe "$m"
 	module_loaded "$m" || fail "modprobe $m: not in /proc/modules"
-	for d in $(grep "^extra/$(basename "$ko"):" "$dep" | cut -d: -f2); do
+	for d in $(depline "$ko" | cut -d: -f2); do
 		module_loaded "$(modname "$d")" || fail "modprobe $m: dependency $(modname "$d") not loaded"
 	done
 	run modprobe -r "$m"

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The ims package: what DKMS builds, and how the test bed installs and uses it.
+#
+#   dkms.sh stage DIR              copy the package files to DIR
+#   dkms.sh install KVER...        make /usr/src/ims-<version> this tree's
+#                                  package and 'dkms install' it for each KVER
+#                                  (a no-op where that is already so)
+#   dkms.sh remove                 'dkms remove --all' and drop the sources
+#   dkms.sh modules KVER DIR       install for KVER, then copy the package's
+#                                  installed modules, uncompressed, to DIR
+#   dkms.sh vendor KVER DIR        build tests/vendor in a copy outside this
+#                                  tree against the installed package; the
+#                                  module lands in DIR
+#   dkms.sh test KVER...           the host packaging test (TAP), which ends
+#                                  with the package installed for every KVER
+#
+# The package is Kbuild, VERSION, dkms.conf, README.md, src/, include/ and
+# the DKMS hook script: no tests, no test bed.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+VERSION=$(cat "$REPO/VERSION")
+PKG=ims/$VERSION
+PKGSRC=/usr/src/ims-$VERSION
+
+package_modules() {
+	(set +u; kernelver=; . "$REPO/dkms.conf" && echo "${BUILT_MODULE_NAME[@]}")
+}
+
+stage() {
+	local dir=$1
+	mkdir -p "$dir/scripts"
+	cp -r "$IMS_SRC"/{Kbuild,VERSION,dkms.conf,README.md,src,include} "$dir/"
+	cp "$IMS_SRC/scripts/dkms-symvers.sh" "$dir/scripts/"
+}
+
+tree_hash() {
+	(cd "$1" && find . -type f ! -name .tree-hash -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+# (dkms output is captured first: 'grep -q' on a pipe trips pipefail)
+pkg_status() {
+	dkms status "$PKG" "$@" 2>/dev/null || true
+}
+
+installed_for() {
+	[[ "$(pkg_status -k "$1")" == *": installed"* ]]
+}
+
+# Register this tree's package unless /usr/src/ims-<version> holds it already.
+register() {
+	local tmp hash
+	tmp=$(mktemp -d)
+	stage "$tmp"
+	hash=$(tree_hash "$tmp")
+	if [ "$(cat "$PKGSRC/.tree-hash" 2>/dev/null)" != "$hash" ] ||
+	   [ -z "$(pkg_status)" ]; then
+		unregister
+		cp -a "$tmp" "$PKGSRC"
+		echo "$hash" >"$PKGSRC/.tree-hash"
+		dkms add "$PKG" >&2
+	fi
+	rm -rf "$tmp"
+}
+
+unregister() {
+	if [ -n "$(pkg_status)" ]; then
+		dkms remove "$PKG" --all >&2
+	fi
+	rm -rf "$PKGSRC"
+}
+
+install_for() {
+	local kver
+	register
+	for kver in "$@"; do
+		installed_for "$kver" || dkms install "$PKG" -k "$kver" >&2
+	done
+}
+
+# The installed module file of MOD for KVER (DKMS may compress it).
+module_file() {
+	local kver=$1 mod=$2 f
+	for f in /lib/modules/"$kver"/updates/dkms/"$mod".ko{,.xz,.zst,.gz}; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+copy_modules() {
+	local kver=$1 dir=$2 mod f
+	mkdir -p "$dir"
+	for mod in $(package_modules); do
+		f=$(module_file "$kver" "$mod") || die "$mod not installed for $kver"
+		case "$f" in
+		*.xz)  xz -dc "$f" >"$dir/$mod.ko" ;;
+		*.zst) zstd -qdc "$f" >"$dir/$mod.ko" ;;
+		*.gz)  gzip -dc "$f" >"$dir/$mod.ko" ;;
+		*)     cp "$f" "$dir/$mod.ko" ;;
+		esac
+		echo "$dir/$mod.ko"
+	done
+}
+
+vendor_build() {
+	local kver=$1 dir=$2 tmp
+	tmp=$(mktemp -d)
+	cp -r "$IMS_SRC/tests/vendor/." "$tmp/"
+	if ! make -C "$tmp" KVER="$kver" IMS_DIR="$PKGSRC" W=1 >"$tmp/build.log" 2>&1 ||
+	   grep -qi 'warning:' "$tmp/build.log"; then
+		cat "$tmp/build.log" >&2
+		rm -rf "$tmp"
+		return 1
+	fi
+	mkdir -p "$dir"
+	cp "$tmp"/*.ko "$dir/"
+	rm -rf "$tmp"
+	ls "$dir"/ims_vendor_sample.ko
+}
+
+locked() {
+	mkdir -p "$IMS_CACHE"
+	exec 8>"$IMS_CACHE/.dkms.lock"
+	flock 8
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+stage)   [ $# -eq 1 ] || die "usage: dkms.sh stage DIR"; stage "$1" ;;
+install) [ $# -ge 1 ] || die "usage: dkms.sh install KVER..."; locked; install_for "$@" ;;
+remove)  locked; unregister ;;
+modules) [ $# -eq 2 ] || die "usage: dkms.sh modules KVER DIR"; locked
+	 install_for "$1"; copy_modules "$1" "$2" ;;
+vendor)  [ $# -eq 2 ] || die "usage: dkms.sh vendor KVER DIR"; locked
+	 install_for "$1"; vendor_build "$1" "$2" ;;
+test)    [ $# -ge 1 ] || die "usage: dkms.sh test KVER..."; locked
+	 . "$REPO/scripts/dkms-test.sh" ;;
+*)       die "usage: dkms.sh {stage DIR|install KVER...|remove|modules KVER DIR|vendor KVER DIR|test KVER...}" ;;
+esac
