@@ -435,52 +435,18 @@ static void idxd_ref_debugfs_init(struct idxd_ref_dev *idev)
 
 static int idxd_ref_mem_map(struct idxd_ref_dev *idev)
 {
-	struct pci_dev *pdev = idev->pdev;
-	struct pci_dev *mem;
-	int ret;
+	void __iomem *mem = edu_mem_map(idev->pdev, IDXD_REF_HW_MEM_SIZE,
+					&idev->mem_pdev);
 
-	mem = pci_get_slot(pdev->bus, PCI_DEVFN(PCI_SLOT(pdev->devfn),
-						IDXD_REF_MEM_FN));
-	if (!mem) {
-		pci_err(pdev, "no device memory function\n");
-		return -ENODEV;
-	}
-	if (!(pci_resource_flags(mem, IDXD_REF_MEM_BAR) & IORESOURCE_MEM) ||
-	    pci_resource_len(mem, IDXD_REF_MEM_BAR) < IDXD_REF_HW_MEM_SIZE) {
-		pci_err(pdev, "%s: BAR%d too small\n", pci_name(mem),
-			IDXD_REF_MEM_BAR);
-		ret = -ENODEV;
-		goto put;
-	}
-	ret = pci_enable_device_mem(mem);
-	if (ret)
-		goto put;
-	ret = pci_request_region(mem, IDXD_REF_MEM_BAR, KBUILD_MODNAME);
-	if (ret)
-		goto disable;
-	idev->mem = pci_iomap(mem, IDXD_REF_MEM_BAR, 0);
-	if (!idev->mem) {
-		ret = -ENOMEM;
-		goto release;
-	}
-	idev->mem_pdev = mem;
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	idev->mem = mem;
 	return 0;
-
-release:
-	pci_release_region(mem, IDXD_REF_MEM_BAR);
-disable:
-	pci_disable_device(mem);
-put:
-	pci_dev_put(mem);
-	return ret;
 }
 
 static void idxd_ref_mem_unmap(struct idxd_ref_dev *idev)
 {
-	pci_iounmap(idev->mem_pdev, idev->mem);
-	pci_release_region(idev->mem_pdev, IDXD_REF_MEM_BAR);
-	pci_disable_device(idev->mem_pdev);
-	pci_dev_put(idev->mem_pdev);
+	edu_mem_unmap(idev->mem_pdev, idev->mem);
 }
 
 static int idxd_ref_ims_setup(struct idxd_ref_dev *idev)
@@ -575,20 +541,10 @@ static int idxd_ref_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	strscpy(idev->selftest_result, "none\n",
 		sizeof(idev->selftest_result));
 
-	ret = pci_enable_device(pdev);
-	if (ret)
+	idev->regs = edu_regs_map(pdev);
+	if (IS_ERR(idev->regs)) {
+		ret = PTR_ERR(idev->regs);
 		goto put;
-	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto disable;
-	ret = pci_request_region(pdev, 0, KBUILD_MODNAME);
-	if (ret)
-		goto disable;
-	idev->regs = pci_iomap(pdev, 0, 0);
-	if (!idev->regs) {
-		ret = -ENOMEM;
-		goto release;
 	}
 	ret = idxd_ref_mem_map(idev);
 	if (ret)
@@ -647,12 +603,7 @@ engine:
 mem:
 	idxd_ref_mem_unmap(idev);
 unmap:
-	pci_iounmap(pdev, idev->regs);
-release:
-	pci_release_region(pdev, 0);
-disable:
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
+	edu_regs_unmap(pdev, idev->regs);
 put:
 	idxd_ref_dev_put(idev);
 	return ret;
@@ -684,10 +635,7 @@ static void idxd_ref_remove(struct pci_dev *pdev)
 	vfree(idev->kbuf);
 	idev->kbuf = NULL;
 	idxd_ref_mem_unmap(idev);
-	pci_iounmap(pdev, idev->regs);
-	pci_release_region(pdev, 0);
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
+	edu_regs_unmap(pdev, idev->regs);
 	idxd_ref_dev_put(idev);
 }
 

@@ -39,7 +39,6 @@
 #include "idxd_ref_hw.h"
 #include "idxd_ref_engine.h"
 
-#define ENG_DMA_TIMEOUT_MS	2000
 #define ENG_IDLE_SCAN_MS	100
 #define ENG_PENDING_SCAN_MS	10
 
@@ -72,11 +71,7 @@ struct eng_as {
  * @pending:	pending bits of the IMS entries (mirrored in the PBA)
  * @nr_pending:	set bits in @pending
  * @broken:	the bus master stopped responding; no more messages
- * @dma_buf:	coherent host word staging data words for the bus master
- * @dma_addr:	its bus address
- * @bufval:	data word held in each word of edu's internal buffer
- * @bufvalid:	which @bufval are valid
- * @buf_next:	next edu buffer word to recycle
+ * @words:	edu's internal buffer, its host staging word included
  */
 struct idxd_ref_engine {
 	struct pci_dev		*pdev;
@@ -93,11 +88,7 @@ struct idxd_ref_engine {
 	DECLARE_BITMAP(pending, IDXD_REF_HW_IMS_ENTRIES);
 	unsigned int		nr_pending;
 	bool			broken;
-	u32			*dma_buf;
-	dma_addr_t		dma_addr;
-	u32			bufval[EDU_BUF_WORDS];
-	DECLARE_BITMAP(bufvalid, EDU_BUF_WORDS);
-	unsigned int		buf_next;
+	struct edu_words	words;
 };
 
 static void __iomem *eng_wqcfg(struct idxd_ref_engine *eng, unsigned int wq)
@@ -112,50 +103,18 @@ static void __iomem *eng_ims(struct idxd_ref_engine *eng, unsigned int idx)
 
 /* ---- the bus master -------------------------------------------------- */
 
-static int eng_edu_dma(struct idxd_ref_engine *eng, u64 src, u64 dst,
-		       bool to_bus)
+/*
+ * The bus master writes @data to @addr. A bus master that stopped
+ * responding sends nothing any more.
+ */
+static void eng_edu_send(struct idxd_ref_engine *eng, u64 addr, u32 data)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(ENG_DMA_TIMEOUT_MS);
-
 	if (eng->broken)
-		return -EIO;
-	writeq(src, eng->edu + EDU_DMA_SRC);
-	writeq(dst, eng->edu + EDU_DMA_DST);
-	writeq(sizeof(u32), eng->edu + EDU_DMA_CNT);
-	writeq(EDU_DMA_RUN | (to_bus ? EDU_DMA_TO_BUS : 0),
-	       eng->edu + EDU_DMA_CMD);
-	while (readq(eng->edu + EDU_DMA_CMD) & EDU_DMA_RUN) {
-		if (time_after(jiffies, end)) {
-			dev_err(&eng->pdev->dev, "engine: bus master DMA timed out, no more interrupt messages\n");
-			eng->broken = true;
-			return -ETIMEDOUT;
-		}
-		usleep_range(1000, 2000);
+		return;
+	if (edu_send(&eng->words, eng->edu, addr, data)) {
+		dev_err(&eng->pdev->dev, "engine: bus master DMA timed out, no more interrupt messages\n");
+		eng->broken = true;
 	}
-	return 0;
-}
-
-/* Index of an edu buffer word holding @data, loading it if needed. */
-static int eng_edu_word(struct idxd_ref_engine *eng, u32 data)
-{
-	unsigned int k;
-	int ret;
-
-	for_each_set_bit(k, eng->bufvalid, EDU_BUF_WORDS) {
-		if (eng->bufval[k] == data)
-			return k;
-	}
-	k = eng->buf_next;
-	eng->buf_next = (k + 1) % EDU_BUF_WORDS;
-	clear_bit(k, eng->bufvalid);
-	WRITE_ONCE(*eng->dma_buf, data);
-	dma_wmb();
-	ret = eng_edu_dma(eng, eng->dma_addr, EDU_BUF_BASE + 4 * k, false);
-	if (ret)
-		return ret;
-	eng->bufval[k] = data;
-	set_bit(k, eng->bufvalid);
-	return k;
 }
 
 /* ---- errors and interrupts ------------------------------------------ */
@@ -208,16 +167,13 @@ static void eng_send(struct idxd_ref_engine *eng, unsigned int wq,
 	u32 lo = readl(e + IDXD_REF_IMS_ADDR_LO);
 	u32 hi = readl(e + IDXD_REF_IMS_ADDR_HI);
 	u32 data = readl(e + IDXD_REF_IMS_DATA);
-	int k;
 
 	/* an MSI write targets the interrupt window and nothing else */
 	if (hi || (lo >> 20) != 0xfee) {
 		eng_swerr(eng, IDXD_REF_ERR_INVAL_INT_MSG, wq, idx, false, 0);
 		return;
 	}
-	k = eng_edu_word(eng, data);
-	if (k >= 0)
-		eng_edu_dma(eng, EDU_BUF_BASE + 4 * k, lo, true);
+	eng_edu_send(eng, lo, data);
 }
 
 /*
@@ -561,9 +517,10 @@ struct idxd_ref_engine *idxd_ref_engine_create(struct pci_dev *bus_master,
 	init_waitqueue_head(&eng->wait);
 	mutex_init(&eng->as_lock);
 	xa_init(&eng->as);
-	eng->dma_buf = dma_alloc_coherent(&bus_master->dev, sizeof(u32),
-					  &eng->dma_addr, GFP_KERNEL);
-	if (!eng->dma_buf) {
+	eng->words.host = dma_alloc_coherent(&bus_master->dev, sizeof(u32),
+					     &eng->words.host_dma,
+					     GFP_KERNEL);
+	if (!eng->words.host) {
 		ret = -ENOMEM;
 		goto free;
 	}
@@ -577,8 +534,8 @@ struct idxd_ref_engine *idxd_ref_engine_create(struct pci_dev *bus_master,
 	return eng;
 
 free_dma:
-	dma_free_coherent(&bus_master->dev, sizeof(u32), eng->dma_buf,
-			  eng->dma_addr);
+	dma_free_coherent(&bus_master->dev, sizeof(u32), eng->words.host,
+			  eng->words.host_dma);
 free:
 	kfree(eng);
 	return ERR_PTR(ret);
@@ -596,16 +553,11 @@ void idxd_ref_engine_destroy(struct idxd_ref_engine *eng)
 {
 	struct eng_as *as;
 	unsigned long idx;
-	int i;
 
 	kthread_stop(eng->task);
-	for (i = 0; i < 100; i++) {
-		if (!(readq(eng->edu + EDU_DMA_CMD) & EDU_DMA_RUN))
-			break;
-		msleep(20);
-	}
-	dma_free_coherent(&eng->pdev->dev, sizeof(u32), eng->dma_buf,
-			  eng->dma_addr);
+	edu_dma_quiesce(eng->edu, 100, 20);
+	dma_free_coherent(&eng->pdev->dev, sizeof(u32), eng->words.host,
+			  eng->words.host_dma);
 	xa_for_each(&eng->as, idx, as)
 		kfree(as);
 	xa_destroy(&eng->as);

@@ -42,26 +42,14 @@
 
 #include <linux/bits.h>
 #include <linux/types.h>
+#include <testcard/edu.h>
 #include <uapi/idxd_ref.h>
 
-/* PCI identity of the card */
-#define IDXD_REF_VENDOR		0x1234		/* function 0: edu */
-#define IDXD_REF_DEVICE		0x11e8
-#define IDXD_REF_MEM_FN		1		/* function 1: ivshmem */
-#define IDXD_REF_MEM_BAR	2
-
-/* ---- edu function (BAR0): bus master and misc interrupt -------------- */
-#define EDU_IRQ_STATUS		0x24
-#define EDU_IRQ_RAISE		0x60
-#define EDU_IRQ_ACK		0x64
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_CNT		0x90
-#define EDU_DMA_CMD		0x98
-#define  EDU_DMA_RUN		BIT(0)
-#define  EDU_DMA_TO_BUS		BIT(1)
-#define EDU_BUF_BASE		0x40000
-#define EDU_BUF_WORDS		1024
+/* PCI identity of the card and its edu function: the test card */
+#define IDXD_REF_VENDOR		EDU_VENDOR	/* function 0: edu */
+#define IDXD_REF_DEVICE		EDU_DEVICE
+#define IDXD_REF_MEM_FN		EDU_MEM_FN	/* function 1: ivshmem */
+#define IDXD_REF_MEM_BAR	EDU_MEM_BAR
 
 /* misc interrupt cause bit (edu status word) */
 #define IDXD_REF_MISC_SWERR	BIT(0)

@@ -77,25 +77,10 @@
 #include <linux/xarray.h>
 
 #include <ims/ims.h>
+#include <testcard/edu.h>
 
 MODULE_IMPORT_NS(IMS);
 
-/* edu registers (BAR0) */
-#define EDU_ID			0x00
-#define EDU_IRQ_STATUS		0x24
-#define EDU_IRQ_RAISE		0x60
-#define EDU_IRQ_ACK		0x64
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_CNT		0x90
-#define EDU_DMA_CMD		0x98
-#define EDU_DMA_RUN		BIT(0)
-#define EDU_DMA_TO_BUS		BIT(1)
-#define EDU_BUF_BASE		0x40000
-#define EDU_BUF_WORDS		1024
-#define EDU_DMA_TIMEOUT_MS	2000
-
-#define IT_MEM_BAR		2
 #define IT_MAX_DOMAINS		16
 #define IT_MAX_BATCH		256
 #define IT_MAX_FIRE		200
@@ -207,11 +192,7 @@ struct it_domain {
  * @mem_len:	its length
  * @lock:	serializes commands and protects @doms
  * @dma_lock:	serializes use of the edu DMA engine
- * @dma_buf:	coherent host buffer staging data words
- * @dma_handle:	its bus address
- * @bufval:	data word preloaded at each edu buffer word
- * @bufvalid:	which @bufval entries are valid
- * @buf_next:	next edu buffer word to replace
+ * @words:	edu's internal buffer, its host staging word included
  * @edu_virq:	edu's own MSI
  * @edu_irqs:	deliveries of edu's own MSI
  * @wq:		woken by every delivery
@@ -227,11 +208,7 @@ struct it_dev {
 	size_t			mem_len;
 	struct mutex		lock;		/* commands, @doms */
 	struct mutex		dma_lock;	/* the edu DMA engine */
-	u32			*dma_buf;
-	dma_addr_t		dma_handle;
-	u32			bufval[EDU_BUF_WORDS];
-	DECLARE_BITMAP(bufvalid, EDU_BUF_WORDS);
-	unsigned int		buf_next;
+	struct edu_words	words;
 	int			edu_virq;
 	atomic_t		edu_irqs;
 	wait_queue_head_t	wq;
@@ -272,75 +249,13 @@ static __printf(2, 3) void it_result(struct it_dev *itd, const char *fmt, ...)
 
 /* ---- edu: the device side ---------------------------------------------- */
 
-static int it_edu_dma(struct it_dev *itd, u64 src, u64 dst, bool to_bus)
-{
-	unsigned long timeout = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
-
-	lockdep_assert_held(&itd->dma_lock);
-	if (readl(itd->regs + EDU_DMA_CMD) & EDU_DMA_RUN)
-		return -EBUSY;
-	writeq(src, itd->regs + EDU_DMA_SRC);
-	writeq(dst, itd->regs + EDU_DMA_DST);
-	writeq(sizeof(u32), itd->regs + EDU_DMA_CNT);
-	writeq(EDU_DMA_RUN | (to_bus ? EDU_DMA_TO_BUS : 0),
-	       itd->regs + EDU_DMA_CMD);
-	while (readl(itd->regs + EDU_DMA_CMD) & EDU_DMA_RUN) {
-		if (time_after(jiffies, timeout))
-			return -ETIMEDOUT;
-		usleep_range(2000, 5000);
-	}
-	return 0;
-}
-
-/* After a timed out transfer the engine may still own the host buffer. */
-static void it_edu_quiesce(struct it_dev *itd)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (!(readl(itd->regs + EDU_DMA_CMD) & EDU_DMA_RUN))
-			return;
-		msleep(50);
-	}
-	dev_warn(&itd->pdev->dev, "DMA engine still busy at removal\n");
-}
-
-/* Find or preload an edu buffer word holding @data. */
-static int it_edu_buf_word(struct it_dev *itd, u32 data)
-{
-	unsigned int k;
-	int ret;
-
-	for_each_set_bit(k, itd->bufvalid, EDU_BUF_WORDS) {
-		if (itd->bufval[k] == data)
-			return k;
-	}
-	k = itd->buf_next;
-	itd->buf_next = (k + 1) % EDU_BUF_WORDS;
-	clear_bit(k, itd->bufvalid);
-	WRITE_ONCE(*itd->dma_buf, data);
-	dma_wmb();
-	ret = it_edu_dma(itd, itd->dma_handle, EDU_BUF_BASE + 4 * k, false);
-	if (ret)
-		return ret;
-	itd->bufval[k] = data;
-	set_bit(k, itd->bufvalid);
-	return k;
-}
-
 /* The device writes @data to @addr: one MSI write. */
 static int it_edu_send(struct it_dev *itd, u64 addr, u32 data)
 {
-	int k, ret;
+	int ret;
 
 	mutex_lock(&itd->dma_lock);
-	k = it_edu_buf_word(itd, data);
-	if (k < 0) {
-		ret = k;
-		goto out;
-	}
-	ret = it_edu_dma(itd, EDU_BUF_BASE + 4 * k, addr, true);
-out:
+	ret = edu_send(&itd->words, itd->regs, addr, data);
 	mutex_unlock(&itd->dma_lock);
 	return ret;
 }
@@ -657,11 +572,6 @@ static int it_region_find(struct it_dev *itd, size_t len, size_t *offp)
 #define IT_MAX_ARGS	8
 #define IT_CMD_LEN	128
 
-struct it_args {
-	int	argc;
-	char	*argv[IT_MAX_ARGS];
-};
-
 static int it_uint(const char *s, unsigned int *v)
 {
 	return s ? kstrtouint(s, 0, v) : -EINVAL;
@@ -684,10 +594,34 @@ struct it_opts {
 	int	cpu;		/* "cpu C": affinity descriptor, -1 if none */
 };
 
+/**
+ * struct it_args - a command: its words and what its parse step read
+ * @argc:	number of words
+ * @argv:	the words
+ * @opts:	options of alloc, batch and fire
+ * @idx:	slot index of fire and dump, first index of alloc
+ * @last:	last index of "alloc ID range"
+ * @n:		count of batch and fire
+ * @val:	number of virq, index and queue_fail
+ * @pasid:	PASID of pasid
+ * @flag:	alloc: a range; request: lazy
+ */
+struct it_args {
+	int		argc;
+	char		*argv[IT_MAX_ARGS];
+	struct it_opts	opts;
+	unsigned int	idx;
+	unsigned int	last;
+	unsigned int	n;
+	unsigned int	val;
+	u32		pasid;
+	bool		flag;
+};
+
 /* Parse "[pasid P] [cpu C]" from argv[@i] on; "cpu" only if @cpu_ok. */
-static int it_parse_opts(struct it_args *a, int i, struct it_opts *o,
-			 bool cpu_ok)
+static int it_parse_opts(struct it_args *a, int i, bool cpu_ok)
 {
+	struct it_opts *o = &a->opts;
 	unsigned int cpu;
 
 	o->pasid = IMS_PASID_NONE;
@@ -738,16 +672,17 @@ static int it_lookup(struct it_dev *itd, struct it_args *a,
 	return 0;
 }
 
-static int it_cmd_create(struct it_dev *itd, struct it_args *a)
+static int it_cmd_create(struct it_dev *itd, struct it_args *a,
+			 struct it_domain *unused, struct it_slot *s)
 {
 	struct ims_domain_info info = { };
+	unsigned int nslots, stride, id;
 	struct it_domain *dom;
 	struct ims_domain *ims;
-	unsigned int nslots, stride, id;
 	size_t len, off;
 	int ret;
 
-	if (a->argc < 3 || a->argc > 5 || it_uint(a->argv[2], &nslots))
+	if (it_uint(a->argv[2], &nslots))
 		return -EINVAL;
 	if (a->argc == 5 && strcmp(a->argv[4], "devm"))
 		return -EINVAL;
@@ -831,16 +766,9 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_destroy(struct it_dev *itd, struct it_args *a)
+static int it_cmd_destroy(struct it_dev *itd, struct it_args *a,
+			  struct it_domain *dom, struct it_slot *s)
 {
-	struct it_domain *dom;
-	int ret;
-
-	if (a->argc != 2)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	if (dom->devm) {
 		it_result(itd, "err %d managed domain lives until unbind", -EPERM);
 		return 0;
@@ -850,41 +778,39 @@ static int it_cmd_destroy(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_alloc(struct it_dev *itd, struct it_args *a)
+static int it_parse_alloc(struct it_args *a)
 {
-	struct irq_affinity_desc aff = { };
-	union ims_instance_cookie cookie;
-	unsigned int first, last = 0;
-	struct it_domain *dom;
-	struct it_opts opts;
-	struct ims_map map;
-	struct it_slot *s;
-	bool range = false;
-	int ret, next;
+	int next;
 
-	if (a->argc < 3)
-		return -EINVAL;
 	if (!strcmp(a->argv[2], "any")) {
-		first = IMS_INDEX_ANY;
+		a->idx = IMS_INDEX_ANY;
 		next = 3;
 	} else if (!strcmp(a->argv[2], "at")) {
-		if (a->argc < 4 || it_uint(a->argv[3], &first))
+		if (a->argc < 4 || it_uint(a->argv[3], &a->idx))
 			return -EINVAL;
 		next = 4;
 	} else if (!strcmp(a->argv[2], "range")) {
-		if (a->argc < 5 || it_uint(a->argv[3], &first) ||
-		    it_uint(a->argv[4], &last))
+		if (a->argc < 5 || it_uint(a->argv[3], &a->idx) ||
+		    it_uint(a->argv[4], &a->last))
 			return -EINVAL;
-		range = true;
+		a->flag = true;
 		next = 5;
 	} else {
 		return -EINVAL;
 	}
-	if (it_parse_opts(a, next, &opts, true))
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
+	return it_parse_opts(a, next, true) ? -EINVAL : 0;
+}
+
+static int it_cmd_alloc(struct it_dev *itd, struct it_args *a,
+			struct it_domain *dom, struct it_slot *unused)
+{
+	struct irq_affinity_desc aff = { };
+	struct it_opts opts = a->opts;
+	union ims_instance_cookie cookie;
+	struct ims_map map;
+	struct it_slot *s;
+	int ret;
+
 	if (opts.cpu >= 0)
 		cpumask_set_cpu(opts.cpu, &aff.mask);
 
@@ -898,11 +824,11 @@ static int it_cmd_alloc(struct it_dev *itd, struct it_args *a)
 	else
 		cookie.ptr = s;
 
-	if (range)
-		map = ims_alloc_irq_range(dom->ims, first, last, &cookie,
+	if (a->flag)
+		map = ims_alloc_irq_range(dom->ims, a->idx, a->last, &cookie,
 					  opts.cpu >= 0 ? &aff : NULL);
 	else
-		map = ims_alloc_irq(dom->ims, first, &cookie,
+		map = ims_alloc_irq(dom->ims, a->idx, &cookie,
 				    opts.cpu >= 0 ? &aff : NULL);
 	if (map.virq < 0) {
 		it_slot_free(s);
@@ -934,24 +860,25 @@ static int it_cmd_alloc(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_batch(struct it_dev *itd, struct it_args *a)
+static int it_parse_batch(struct it_args *a)
+{
+	if (it_uint(a->argv[2], &a->n) || !a->n || a->n > IT_MAX_BATCH ||
+	    it_parse_opts(a, 3, true))
+		return -EINVAL;
+	return 0;
+}
+
+static int it_cmd_batch(struct it_dev *itd, struct it_args *a,
+			struct it_domain *dom, struct it_slot *s)
 {
 	union ims_instance_cookie *cookies = NULL;
 	struct irq_affinity_desc *aff = NULL;
+	struct it_opts opts = a->opts;
 	struct ims_map *maps = NULL;
 	struct it_slot **sl = NULL;
-	struct it_domain *dom;
-	struct it_opts opts;
-	unsigned int n, i;
+	unsigned int n = a->n, i;
 	size_t pos;
 	int ret;
-
-	if (a->argc < 3 || it_uint(a->argv[2], &n) || !n || n > IT_MAX_BATCH ||
-	    it_parse_opts(a, 3, &opts, true))
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
 
 	cookies = kcalloc(n, sizeof(*cookies), GFP_KERNEL);
 	maps = kcalloc(n, sizeof(*maps), GFP_KERNEL);
@@ -1018,51 +945,36 @@ out:
 	return 0;
 }
 
-static int it_cmd_free(struct it_dev *itd, struct it_args *a)
+static int it_cmd_free(struct it_dev *itd, struct it_args *a,
+		       struct it_domain *dom, struct it_slot *s)
 {
-	struct it_domain *dom;
-	struct it_slot *s;
-	int ret;
-
-	if (a->argc != 3)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, &s);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	it_slot_destroy(dom, s);
 	it_result(itd, "ok");
 	return 0;
 }
 
-static int it_cmd_freeall(struct it_dev *itd, struct it_args *a)
+static int it_cmd_freeall(struct it_dev *itd, struct it_args *a,
+			  struct it_domain *dom, struct it_slot *s)
 {
-	struct it_domain *dom;
-	int ret;
-
-	if (a->argc != 2)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	it_domain_free_all(dom);
 	it_result(itd, "ok");
 	return 0;
 }
 
-static int it_cmd_request(struct it_dev *itd, struct it_args *a)
+static int it_parse_request(struct it_args *a)
 {
-	struct it_domain *dom;
-	struct it_slot *s;
-	bool lazy = false;
+	if (a->argc == 4 && strcmp(a->argv[3], "lazy"))
+		return -EINVAL;
+	a->flag = a->argc == 4;
+	return 0;
+}
+
+static int it_cmd_request(struct it_dev *itd, struct it_args *a,
+			  struct it_domain *dom, struct it_slot *s)
+{
+	bool lazy = a->flag;
 	int ret;
 
-	if (a->argc == 4 && !strcmp(a->argv[3], "lazy"))
-		lazy = true;
-	else if (a->argc != 3)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, &s);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	if (s->requested) {
 		it_result(itd, "err %d already requested", -EBUSY);
 		return 0;
@@ -1092,17 +1004,9 @@ static int it_cmd_request(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_release(struct it_dev *itd, struct it_args *a)
+static int it_cmd_release(struct it_dev *itd, struct it_args *a,
+			  struct it_domain *dom, struct it_slot *s)
 {
-	struct it_domain *dom;
-	struct it_slot *s;
-	int ret;
-
-	if (a->argc != 3)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, &s);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	if (!s->requested) {
 		it_result(itd, "err %d not requested", -EINVAL);
 		return 0;
@@ -1124,48 +1028,43 @@ static void it_fire_result(struct it_dev *itd, int ret, struct it_fire *f)
 			  f->bad_addr);
 }
 
-static int it_cmd_fire(struct it_dev *itd, struct it_args *a)
+static int it_parse_fire(struct it_args *a)
 {
-	struct it_fire f = { };
-	unsigned int idx, n = 1, i;
-	struct it_domain *dom;
-	int ret = 0, next = 3;
-	struct it_opts opts;
+	int next = 3;
 
-	if (a->argc < 3 || it_uint(a->argv[2], &idx))
+	if (it_uint(a->argv[2], &a->idx))
 		return -EINVAL;
+	a->n = 1;
 	if (a->argc > 3 && strcmp(a->argv[3], "pasid")) {
-		if (it_uint(a->argv[3], &n) || !n || n > IT_MAX_FIRE)
+		if (it_uint(a->argv[3], &a->n) || !a->n || a->n > IT_MAX_FIRE)
 			return -EINVAL;
 		next = 4;
 	}
-	if (it_parse_opts(a, next, &opts, false))
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	if (idx >= dom->nr_slots) {
+	return it_parse_opts(a, next, false) ? -EINVAL : 0;
+}
+
+static int it_cmd_fire(struct it_dev *itd, struct it_args *a,
+		       struct it_domain *dom, struct it_slot *s)
+{
+	struct it_fire f = { };
+	unsigned int i;
+	int ret = 0;
+
+	if (a->idx >= dom->nr_slots) {
 		it_result(itd, "err %d index out of range", -ERANGE);
 		return 0;
 	}
-	for (i = 0; i < n && !ret; i++)
-		ret = it_fire_one(dom, idx, opts.pasid, &f);
+	for (i = 0; i < a->n && !ret; i++)
+		ret = it_fire_one(dom, a->idx, a->opts.pasid, &f);
 	it_fire_result(itd, ret, &f);
 	return 0;
 }
 
-static int it_cmd_mask(struct it_dev *itd, struct it_args *a, bool mask)
+static int it_mask(struct it_dev *itd, struct it_slot *s, bool mask)
 {
 	struct it_fire f = { };
-	struct it_domain *dom;
-	struct it_slot *s;
 	int ret;
 
-	if (a->argc != 3)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, &s);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	if (!s->requested) {
 		it_result(itd, "err %d not requested", -EINVAL);
 		return 0;
@@ -1187,19 +1086,28 @@ static int it_cmd_mask(struct it_dev *itd, struct it_args *a, bool mask)
 	return 0;
 }
 
-static int it_cmd_pasid(struct it_dev *itd, struct it_args *a)
+static int it_cmd_mask(struct it_dev *itd, struct it_args *a,
+		       struct it_domain *dom, struct it_slot *s)
 {
-	struct it_domain *dom;
-	struct it_slot *s;
-	u32 pasid;
-	int ret;
+	return it_mask(itd, s, true);
+}
 
-	if (a->argc != 4 || it_pasid(a->argv[3], &pasid))
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, &s);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	ret = ims_set_pasid(dom->ims, s->virq, pasid);
+static int it_cmd_unmask(struct it_dev *itd, struct it_args *a,
+			 struct it_domain *dom, struct it_slot *s)
+{
+	return it_mask(itd, s, false);
+}
+
+static int it_parse_pasid(struct it_args *a)
+{
+	return it_pasid(a->argv[3], &a->pasid) ? -EINVAL : 0;
+}
+
+static int it_cmd_pasid(struct it_dev *itd, struct it_args *a,
+			struct it_domain *dom, struct it_slot *s)
+{
+	int ret = ims_set_pasid(dom->ims, s->virq, a->pasid);
+
 	if (ret)
 		it_result(itd, "err %d", ret);
 	else
@@ -1207,19 +1115,18 @@ static int it_cmd_pasid(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_dump(struct it_dev *itd, struct it_args *a)
+static int it_parse_idx(struct it_args *a)
 {
-	struct it_domain *dom;
-	unsigned int idx;
+	return it_uint(a->argv[2], &a->idx) ? -EINVAL : 0;
+}
+
+static int it_cmd_dump(struct it_dev *itd, struct it_args *a,
+		       struct it_domain *dom, struct it_slot *unused)
+{
+	unsigned int idx = a->idx;
 	struct it_msg m;
 	size_t pos;
-	int ret;
 
-	if (a->argc != 3 || it_uint(a->argv[2], &idx))
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	if (idx >= dom->nr_slots) {
 		it_result(itd, "err %d index out of range", -ERANGE);
 		return 0;
@@ -1245,17 +1152,11 @@ static int it_cmd_dump(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_stats(struct it_dev *itd, struct it_args *a)
+static int it_cmd_stats(struct it_dev *itd, struct it_args *a,
+			struct it_domain *dom, struct it_slot *s)
 {
 	struct ims_domain_stats st = { };
-	struct it_domain *dom;
-	int ret;
 
-	if (a->argc != 2)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	ims_domain_get_stats(dom->ims, &st);
 	it_result(itd, "ok nr_slots=%u used=%u sync_calls=%d sync_errors=%d sync_bad=%d",
 		  st.nr_slots, st.used, atomic_read(&dom->sync_calls),
@@ -1263,17 +1164,16 @@ static int it_cmd_stats(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
-static int it_cmd_lookup(struct it_dev *itd, struct it_args *a, bool by_index)
+static int it_parse_val(struct it_args *a)
 {
-	struct it_domain *dom;
-	unsigned int v;
+	return it_uint(a->argv[2], &a->val) ? -EINVAL : 0;
+}
+
+static int it_lookup_irq(struct it_dev *itd, struct it_domain *dom,
+			 unsigned int v, bool by_index)
+{
 	int ret;
 
-	if (a->argc != 3 || it_uint(a->argv[2], &v))
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
 	if (by_index) {
 		ret = ims_index_virq(dom->ims, v);
 		if (ret < 0)
@@ -1290,32 +1190,40 @@ static int it_cmd_lookup(struct it_dev *itd, struct it_args *a, bool by_index)
 	return 0;
 }
 
-static int it_cmd_queue_fail(struct it_dev *itd, struct it_args *a)
+static int it_cmd_virq(struct it_dev *itd, struct it_args *a,
+		       struct it_domain *dom, struct it_slot *s)
 {
-	struct it_domain *dom;
-	unsigned int on;
-	int ret;
+	return it_lookup_irq(itd, dom, a->val, true);
+}
 
-	if (a->argc != 3 || it_uint(a->argv[2], &on) || on > 1)
-		return -EINVAL;
-	ret = it_lookup(itd, a, &dom, NULL);
-	if (ret)
-		return ret < 0 ? ret : 0;
+static int it_cmd_index(struct it_dev *itd, struct it_args *a,
+			struct it_domain *dom, struct it_slot *s)
+{
+	return it_lookup_irq(itd, dom, a->val, false);
+}
+
+static int it_parse_queue_fail(struct it_args *a)
+{
+	return it_uint(a->argv[2], &a->val) || a->val > 1 ? -EINVAL : 0;
+}
+
+static int it_cmd_queue_fail(struct it_dev *itd, struct it_args *a,
+			     struct it_domain *dom, struct it_slot *s)
+{
 	if (dom->type != IMS_TEMPLATE_QUEUE) {
 		it_result(itd, "err %d not a queue domain", -EINVAL);
 		return 0;
 	}
-	WRITE_ONCE(dom->sync_fail, on);
+	WRITE_ONCE(dom->sync_fail, a->val);
 	it_result(itd, "ok");
 	return 0;
 }
 
-static int it_cmd_edu_msi(struct it_dev *itd, struct it_args *a)
+static int it_cmd_edu_msi(struct it_dev *itd, struct it_args *a,
+			  struct it_domain *dom, struct it_slot *s)
 {
 	int before;
 
-	if (a->argc != 1)
-		return -EINVAL;
 	before = atomic_read(&itd->edu_irqs);
 	writel(1, itd->regs + EDU_IRQ_RAISE);
 	if (!wait_event_timeout(itd->wq, atomic_read(&itd->edu_irqs) != before,
@@ -1328,47 +1236,82 @@ static int it_cmd_edu_msi(struct it_dev *itd, struct it_args *a)
 	return 0;
 }
 
+/* what words 1 and 2 of a command name */
+enum it_target {
+	IT_NOTHING,
+	IT_DOMAIN,	/* word 1: domain id */
+	IT_SLOT,	/* word 1: domain id, word 2: slot index */
+};
+
+/**
+ * struct it_cmd - a command of the cmd file
+ * @name:	word 0
+ * @min_argc:	fewest words
+ * @max_argc:	most words
+ * @target:	what the command works on, looked up after @parse
+ * @parse:	reads the other words into &struct it_args, or NULL;
+ *		-EINVAL for a malformed command
+ * @run:	carries the command out on its target (NULL if it has
+ *		none) and reports in the result; returns -EINVAL for a
+ *		malformed command, else 0
+ */
+struct it_cmd {
+	const char	*name;
+	int		min_argc;
+	int		max_argc;
+	enum it_target	target;
+	int		(*parse)(struct it_args *a);
+	int		(*run)(struct it_dev *itd, struct it_args *a,
+			       struct it_domain *dom, struct it_slot *s);
+};
+
+static const struct it_cmd it_cmds[] = {
+	{ "create",	3, 5, IT_NOTHING, NULL, it_cmd_create },
+	{ "destroy",	2, 2, IT_DOMAIN, NULL, it_cmd_destroy },
+	{ "alloc",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_alloc, it_cmd_alloc },
+	{ "batch",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_batch, it_cmd_batch },
+	{ "free",	3, 3, IT_SLOT, NULL, it_cmd_free },
+	{ "freeall",	2, 2, IT_DOMAIN, NULL, it_cmd_freeall },
+	{ "request",	3, 4, IT_SLOT, it_parse_request, it_cmd_request },
+	{ "release",	3, 3, IT_SLOT, NULL, it_cmd_release },
+	{ "fire",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_fire, it_cmd_fire },
+	{ "mask",	3, 3, IT_SLOT, NULL, it_cmd_mask },
+	{ "unmask",	3, 3, IT_SLOT, NULL, it_cmd_unmask },
+	{ "pasid",	4, 4, IT_SLOT, it_parse_pasid, it_cmd_pasid },
+	{ "dump",	3, 3, IT_DOMAIN, it_parse_idx, it_cmd_dump },
+	{ "stats",	2, 2, IT_DOMAIN, NULL, it_cmd_stats },
+	{ "virq",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_virq },
+	{ "index",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_index },
+	{ "queue_fail",	3, 3, IT_DOMAIN, it_parse_queue_fail,
+	  it_cmd_queue_fail },
+	{ "edu_msi",	1, 1, IT_NOTHING, NULL, it_cmd_edu_msi },
+};
+
 static int it_exec(struct it_dev *itd, struct it_args *a)
 {
-	const char *c = a->argv[0];
+	const struct it_cmd *c = NULL;
+	struct it_domain *dom = NULL;
+	struct it_slot *s = NULL;
+	unsigned int i;
+	int ret;
 
-	if (!strcmp(c, "create"))
-		return it_cmd_create(itd, a);
-	if (!strcmp(c, "destroy"))
-		return it_cmd_destroy(itd, a);
-	if (!strcmp(c, "alloc"))
-		return it_cmd_alloc(itd, a);
-	if (!strcmp(c, "batch"))
-		return it_cmd_batch(itd, a);
-	if (!strcmp(c, "free"))
-		return it_cmd_free(itd, a);
-	if (!strcmp(c, "freeall"))
-		return it_cmd_freeall(itd, a);
-	if (!strcmp(c, "request"))
-		return it_cmd_request(itd, a);
-	if (!strcmp(c, "release"))
-		return it_cmd_release(itd, a);
-	if (!strcmp(c, "fire"))
-		return it_cmd_fire(itd, a);
-	if (!strcmp(c, "mask"))
-		return it_cmd_mask(itd, a, true);
-	if (!strcmp(c, "unmask"))
-		return it_cmd_mask(itd, a, false);
-	if (!strcmp(c, "pasid"))
-		return it_cmd_pasid(itd, a);
-	if (!strcmp(c, "dump"))
-		return it_cmd_dump(itd, a);
-	if (!strcmp(c, "stats"))
-		return it_cmd_stats(itd, a);
-	if (!strcmp(c, "virq"))
-		return it_cmd_lookup(itd, a, true);
-	if (!strcmp(c, "index"))
-		return it_cmd_lookup(itd, a, false);
-	if (!strcmp(c, "queue_fail"))
-		return it_cmd_queue_fail(itd, a);
-	if (!strcmp(c, "edu_msi"))
-		return it_cmd_edu_msi(itd, a);
-	return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(it_cmds) && !c; i++) {
+		if (!strcmp(a->argv[0], it_cmds[i].name))
+			c = &it_cmds[i];
+	}
+	if (!c || a->argc < c->min_argc || a->argc > c->max_argc)
+		return -EINVAL;
+	if (c->parse) {
+		ret = c->parse(a);
+		if (ret)
+			return ret;
+	}
+	if (c->target != IT_NOTHING) {
+		ret = it_lookup(itd, a, &dom, c->target == IT_SLOT ? &s : NULL);
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
+	return c->run(itd, a, dom, s);
 }
 
 static int it_parse(char *buf, struct it_args *a)
@@ -1470,52 +1413,18 @@ DEFINE_SHOW_ATTRIBUTE(it_counts);
 
 static int it_mem_setup(struct it_dev *itd)
 {
-	struct pci_dev *pdev = itd->pdev;
-	struct pci_dev *mem;
-	int ret;
+	void __iomem *mem = edu_mem_map(itd->pdev, SZ_64K, &itd->mem_pdev);
 
-	mem = pci_get_slot(pdev->bus, PCI_DEVFN(PCI_SLOT(pdev->devfn), 1));
-	if (!mem) {
-		dev_err(&pdev->dev, "no memory device at function 1\n");
-		return -ENODEV;
-	}
-	if (!(pci_resource_flags(mem, IT_MEM_BAR) & IORESOURCE_MEM) ||
-	    pci_resource_len(mem, IT_MEM_BAR) < SZ_64K) {
-		dev_err(&pdev->dev, "%s has no usable BAR%d\n", pci_name(mem),
-			IT_MEM_BAR);
-		ret = -ENODEV;
-		goto put;
-	}
-	ret = pci_enable_device(mem);
-	if (ret)
-		goto put;
-	ret = pci_request_region(mem, IT_MEM_BAR, KBUILD_MODNAME);
-	if (ret)
-		goto disable;
-	itd->mem = pci_iomap(mem, IT_MEM_BAR, 0);
-	if (!itd->mem) {
-		ret = -ENOMEM;
-		goto release;
-	}
-	itd->mem_len = pci_resource_len(mem, IT_MEM_BAR);
-	itd->mem_pdev = mem;
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	itd->mem = mem;
+	itd->mem_len = pci_resource_len(itd->mem_pdev, EDU_MEM_BAR);
 	return 0;
-
-release:
-	pci_release_region(mem, IT_MEM_BAR);
-disable:
-	pci_disable_device(mem);
-put:
-	pci_dev_put(mem);
-	return ret;
 }
 
 static void it_mem_teardown(struct it_dev *itd)
 {
-	pci_iounmap(itd->mem_pdev, itd->mem);
-	pci_release_region(itd->mem_pdev, IT_MEM_BAR);
-	pci_disable_device(itd->mem_pdev);
-	pci_dev_put(itd->mem_pdev);
+	edu_mem_unmap(itd->mem_pdev, itd->mem);
 }
 
 static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -1539,28 +1448,18 @@ static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	strscpy(itd->result, "ok idle", IT_RESULT_LEN);
 
-	ret = pci_enable_device(pdev);
-	if (ret)
+	itd->regs = edu_regs_map(pdev);
+	if (IS_ERR(itd->regs)) {
+		ret = PTR_ERR(itd->regs);
 		goto free;
-	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto disable;
-	ret = pci_request_region(pdev, 0, KBUILD_MODNAME);
-	if (ret)
-		goto disable;
-	itd->regs = pci_iomap(pdev, 0, 0);
-	if (!itd->regs) {
-		ret = -ENOMEM;
-		goto release;
 	}
 	ret = it_mem_setup(itd);
 	if (ret)
 		goto unmap;
 
-	itd->dma_buf = dma_alloc_coherent(&pdev->dev, PAGE_SIZE,
-					  &itd->dma_handle, GFP_KERNEL);
-	if (!itd->dma_buf) {
+	itd->words.host = dma_alloc_coherent(&pdev->dev, PAGE_SIZE,
+					     &itd->words.host_dma, GFP_KERNEL);
+	if (!itd->words.host) {
 		ret = -ENOMEM;
 		goto mem;
 	}
@@ -1583,23 +1482,19 @@ static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	it_the_dev = itd;
 
 	dev_info(&pdev->dev, "edu id %#x, memory %s BAR%d %zu KiB, MSI virq %d\n",
-		 readl(itd->regs + EDU_ID), pci_name(itd->mem_pdev), IT_MEM_BAR,
+		 readl(itd->regs + EDU_ID), pci_name(itd->mem_pdev), EDU_MEM_BAR,
 		 itd->mem_len / SZ_1K, itd->edu_virq);
 	return 0;
 
 vectors:
 	pci_free_irq_vectors(pdev);
 dma:
-	dma_free_coherent(&pdev->dev, PAGE_SIZE, itd->dma_buf, itd->dma_handle);
+	dma_free_coherent(&pdev->dev, PAGE_SIZE, itd->words.host,
+			  itd->words.host_dma);
 mem:
 	it_mem_teardown(itd);
 unmap:
-	pci_iounmap(pdev, itd->regs);
-release:
-	pci_release_region(pdev, 0);
-disable:
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
+	edu_regs_unmap(pdev, itd->regs);
 free:
 	kfree(itd->result);
 	kfree(itd);
@@ -1623,20 +1518,20 @@ static void it_remove(struct pci_dev *pdev)
 
 	free_irq(itd->edu_virq, itd);
 	pci_free_irq_vectors(pdev);
-	it_edu_quiesce(itd);
-	dma_free_coherent(&pdev->dev, PAGE_SIZE, itd->dma_buf, itd->dma_handle);
+	/* after a timed out transfer the engine may still own the buffer */
+	if (!edu_dma_quiesce(itd->regs, 100, 50))
+		dev_warn(&pdev->dev, "DMA engine still busy at removal\n");
+	dma_free_coherent(&pdev->dev, PAGE_SIZE, itd->words.host,
+			  itd->words.host_dma);
 	it_mem_teardown(itd);
-	pci_iounmap(pdev, itd->regs);
-	pci_release_region(pdev, 0);
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
+	edu_regs_unmap(pdev, itd->regs);
 	it_the_dev = NULL;
 	kfree(itd->result);
 	kfree(itd);
 }
 
 static const struct pci_device_id it_ids[] = {
-	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, it_ids);
