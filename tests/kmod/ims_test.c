@@ -30,7 +30,7 @@
  *	counts	one line per allocated slot, see the header line
  *
  * Commands (ID = domain id, IDX = slot index, P = PASID number or "none"):
- *	create array|queue NSLOTS [NAME [devm]]
+ *	create array|array-alt|queue NSLOTS [NAME [devm]]
  *					new domain -> id, domain name; "devm":
  *					devm_ims_create_domain(), destroyed by
  *					devres at unbind
@@ -56,7 +56,6 @@
  */
 
 #include <linux/atomic.h>
-#include <linux/bitfield.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -89,15 +88,24 @@ MODULE_IMPORT_NS(IMS);
 #define IT_RESULT_LEN		4096
 #define IT_SLOT_MAGIC		0x1b5e55edU
 
-/* DSA entry as the device reads it */
-#define IT_ARR_STRIDE		16
-#define IT_ARR_ADDR_LO		0
-#define IT_ARR_ADDR_HI		4
-#define IT_ARR_DATA		8
-#define IT_ARR_CTRL		12
-#define IT_ARR_CTRL_MASK	BIT(0)
-#define IT_ARR_CTRL_PASID_EN	BIT(3)
-#define IT_ARR_CTRL_PASID	GENMASK(31, 12)
+/*
+ * Array storage as the device decodes it, from the layout the domain was
+ * created with: ims_core's DSA default, or "array-alt", a layout of another
+ * shape (other stride, offsets, an enable bit instead of a mask bit, another
+ * PASID field) that ims_core must program without a chip of its own.
+ */
+static const struct ims_array_layout it_alt_layout = {
+	.stride		= 32,
+	.ctrl		= 0,
+	.data		= 4,
+	.addr_lo	= 16,
+	.addr_hi	= 20,
+	.mask_bit	= 31,
+	.mask_active_low = true,
+	.pasid_en_bit	= 0,
+	.pasid_shift	= 8,
+	.pasid_width	= 20,
+};
 
 /* queue context as the device reads it */
 #define IT_Q_STRIDE		32
@@ -160,6 +168,7 @@ struct it_slot {
  * @ims:	the ims_core domain
  * @slots:	allocated slots by index
  * @devm:	created with devm_ims_create_domain()
+ * @layout:	array template: the entry layout
  * @sync_fail:	queue template: make sync fail
  * @sync_calls:	queue template: sync callbacks
  * @sync_errors: queue template: syncs failed on purpose
@@ -177,6 +186,7 @@ struct it_domain {
 	struct ims_domain	*ims;
 	struct xarray		slots;
 	bool			devm;
+	const struct ims_array_layout *layout;
 	bool			sync_fail;
 	atomic_t		sync_calls;
 	atomic_t		sync_errors;
@@ -268,15 +278,16 @@ static void it_read_storage(struct it_domain *dom, unsigned int index,
 
 	memset(m, 0, sizeof(*m));
 	if (dom->type == IMS_TEMPLATE_ARRAY) {
-		e = dom->mem + (size_t)index * IT_ARR_STRIDE;
-		v = readl(e + IT_ARR_CTRL);
+		const struct ims_array_layout *l = dom->layout;
+
+		e = dom->mem + (size_t)index * l->stride;
+		v = readl(e + l->ctrl);
 		m->raw = v;
-		m->masked = v & IT_ARR_CTRL_MASK;
-		m->pasid_en = v & IT_ARR_CTRL_PASID_EN;
-		m->pasid = FIELD_GET(IT_ARR_CTRL_PASID, v);
-		m->addr = (u64)readl(e + IT_ARR_ADDR_HI) << 32 |
-			  readl(e + IT_ARR_ADDR_LO);
-		m->data = readl(e + IT_ARR_DATA);
+		m->masked = !!(v & BIT(l->mask_bit)) != l->mask_active_low;
+		m->pasid_en = l->pasid_en_bit >= 0 && (v & BIT(l->pasid_en_bit));
+		m->pasid = (v >> l->pasid_shift) & GENMASK(l->pasid_width - 1, 0);
+		m->addr = (u64)readl(e + l->addr_hi) << 32 | readl(e + l->addr_lo);
+		m->data = readl(e + l->data);
 	} else {
 		e = dom->mem + (size_t)index * IT_Q_STRIDE;
 		v = readl(e + IT_Q_FLAGS);
@@ -675,6 +686,7 @@ static int it_lookup(struct it_dev *itd, struct it_args *a,
 static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 			 struct it_domain *unused, struct it_slot *s)
 {
+	const struct ims_array_layout *layout = NULL;
 	struct ims_domain_info info = { };
 	unsigned int nslots, stride, id;
 	struct it_domain *dom;
@@ -686,12 +698,17 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 		return -EINVAL;
 	if (a->argc == 5 && strcmp(a->argv[4], "devm"))
 		return -EINVAL;
-	if (!strcmp(a->argv[1], "array"))
+	if (!strcmp(a->argv[1], "array")) {
 		info.type = IMS_TEMPLATE_ARRAY;
-	else if (!strcmp(a->argv[1], "queue"))
+		layout = &ims_array_layout_dsa;
+	} else if (!strcmp(a->argv[1], "array-alt")) {
+		info.type = IMS_TEMPLATE_ARRAY;
+		layout = &it_alt_layout;
+	} else if (!strcmp(a->argv[1], "queue")) {
 		info.type = IMS_TEMPLATE_QUEUE;
-	else
+	} else {
 		return -EINVAL;
+	}
 	if (a->argc >= 4 && strlen(a->argv[3]) >= sizeof(dom->uname))
 		return -EINVAL;
 
@@ -706,7 +723,7 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	 * Room for all slots; a count ims_core must refuse gets one page so
 	 * that the refusal itself is what is tested.
 	 */
-	stride = info.type == IMS_TEMPLATE_ARRAY ? IT_ARR_STRIDE : IT_Q_STRIDE;
+	stride = layout ? layout->stride : IT_Q_STRIDE;
 	len = (size_t)(nslots <= IMS_MAX_SLOTS ? max(nslots, 1U) : 1) * stride;
 	len = round_up(len, IT_REGION_ALIGN);
 	ret = it_region_find(itd, len, &off);
@@ -734,11 +751,16 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 
 	/* device reset state: everything zero, array entries masked */
 	memset_io(dom->mem, 0, len);
-	if (info.type == IMS_TEMPLATE_ARRAY) {
-		for (off = 0; off + IT_ARR_STRIDE <= len; off += IT_ARR_STRIDE)
-			writel(IT_ARR_CTRL_MASK, dom->mem + off + IT_ARR_CTRL);
+	dom->layout = layout;
+	if (layout) {
+		u32 masked = layout->mask_active_low ? 0 : BIT(layout->mask_bit);
+
+		for (off = 0; off + stride <= len; off += stride)
+			writel(masked, dom->mem + off + layout->ctrl);
 		info.array.slots = dom->mem;
-		info.array.layout = NULL;
+		/* the DSA default is what a NULL layout means */
+		if (layout != &ims_array_layout_dsa)
+			info.array.layout = layout;
 	} else {
 		info.queue.ops = &it_queue_ops;
 		info.queue.drvdata = dom;
