@@ -133,7 +133,7 @@ static int ims_chip_set_vcpu_affinity(struct irq_data *irqd, void *vcpu_info)
 	const struct ims_pasid_req *req = vcpu_info;
 	const struct ims_template *tmpl = slot->domain->tmpl;
 
-	if (!req || req != slot->pasid_req)
+	if (!req || req != READ_ONCE(slot->pasid_req))
 		return irq_chip_set_vcpu_affinity_parent(irqd, vcpu_info);
 
 	if (!slot->masked)
