@@ -64,9 +64,10 @@ register() {
 	rm -rf "$tmp"
 }
 
+# Remove every build and the sources; fails when 'dkms remove' does.
 unregister() {
 	if [ -n "$(pkg_status)" ]; then
-		dkms remove "$PKG" --all >&2
+		dkms remove "$PKG" --all >&2 || return
 	fi
 	rm -rf "$PKGSRC"
 }

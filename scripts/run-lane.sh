@@ -55,7 +55,7 @@ fi
 	exit 2
 }
 mapfile -t dkms_modules <"$work/dkms.list"
-mapfile -t modules < <(grep -v -F -f <(sed 's|.*/||' "$work/dkms.list" | sed 's|^|/|') "$work/modules"; cat "$work/vendor.list")
+mapfile -t modules < <(grep -v -F -f <(sed 's|.*/|/|' "$work/dkms.list") "$work/modules"; cat "$work/vendor.list")
 
 cat >"$work/lane" <<EOT
 LANE=$lane

@@ -517,13 +517,9 @@ struct idxd_ref_engine *idxd_ref_engine_create(struct pci_dev *bus_master,
 	init_waitqueue_head(&eng->wait);
 	mutex_init(&eng->as_lock);
 	xa_init(&eng->as);
-	eng->words.host = dma_alloc_coherent(&bus_master->dev, sizeof(u32),
-					     &eng->words.host_dma,
-					     GFP_KERNEL);
-	if (!eng->words.host) {
-		ret = -ENOMEM;
+	ret = edu_words_init(&eng->words, &bus_master->dev);
+	if (ret)
 		goto free;
-	}
 	eng_reset(eng);
 	eng->task = kthread_run(eng_thread, eng, "idxd_ref_eng/%s",
 				pci_name(bus_master));
@@ -534,8 +530,7 @@ struct idxd_ref_engine *idxd_ref_engine_create(struct pci_dev *bus_master,
 	return eng;
 
 free_dma:
-	dma_free_coherent(&bus_master->dev, sizeof(u32), eng->words.host,
-			  eng->words.host_dma);
+	edu_words_release(&eng->words, &bus_master->dev);
 free:
 	kfree(eng);
 	return ERR_PTR(ret);
@@ -556,8 +551,7 @@ void idxd_ref_engine_destroy(struct idxd_ref_engine *eng)
 
 	kthread_stop(eng->task);
 	edu_dma_quiesce(eng->edu, 100, 20);
-	dma_free_coherent(&eng->pdev->dev, sizeof(u32), eng->words.host,
-			  eng->words.host_dma);
+	edu_words_release(&eng->words, &eng->pdev->dev);
 	xa_for_each(&eng->as, idx, as)
 		kfree(as);
 	xa_destroy(&eng->as);

@@ -233,6 +233,32 @@ struct edu_words {
 	unsigned int	next;
 };
 
+/**
+ * edu_words_init - allocate the host word that stages data words for edu
+ * @w:		the buffer's bookkeeping, zeroed
+ * @dev:	edu's device (the DMA master)
+ *
+ * Return: 0 or -ENOMEM. Undo with edu_words_release().
+ */
+static inline int edu_words_init(struct edu_words *w, struct device *dev)
+{
+	w->host = dma_alloc_coherent(dev, sizeof(*w->host), &w->host_dma,
+				     GFP_KERNEL);
+	return w->host ? 0 : -ENOMEM;
+}
+
+/**
+ * edu_words_release - free the staging word
+ * @w:		the buffer's bookkeeping
+ * @dev:	edu's device
+ *
+ * Call with edu's DMA engine idle (edu_dma_quiesce()).
+ */
+static inline void edu_words_release(struct edu_words *w, struct device *dev)
+{
+	dma_free_coherent(dev, sizeof(*w->host), w->host, w->host_dma);
+}
+
 /* Index of a buffer word holding @data, loading it if needed. */
 static inline int edu_word(struct edu_words *w, void __iomem *edu, u32 data)
 {

@@ -1479,12 +1479,9 @@ static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto unmap;
 
-	itd->words.host = dma_alloc_coherent(&pdev->dev, PAGE_SIZE,
-					     &itd->words.host_dma, GFP_KERNEL);
-	if (!itd->words.host) {
-		ret = -ENOMEM;
+	ret = edu_words_init(&itd->words, &pdev->dev);
+	if (ret)
 		goto mem;
-	}
 
 	/* edu's own interrupt: one PCI MSI, next to the IMS interrupts */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
@@ -1511,8 +1508,7 @@ static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 vectors:
 	pci_free_irq_vectors(pdev);
 dma:
-	dma_free_coherent(&pdev->dev, PAGE_SIZE, itd->words.host,
-			  itd->words.host_dma);
+	edu_words_release(&itd->words, &pdev->dev);
 mem:
 	it_mem_teardown(itd);
 unmap:
@@ -1543,8 +1539,7 @@ static void it_remove(struct pci_dev *pdev)
 	/* after a timed out transfer the engine may still own the buffer */
 	if (!edu_dma_quiesce(itd->regs, 100, 50))
 		dev_warn(&pdev->dev, "DMA engine still busy at removal\n");
-	dma_free_coherent(&pdev->dev, PAGE_SIZE, itd->words.host,
-			  itd->words.host_dma);
+	edu_words_release(&itd->words, &pdev->dev);
 	it_mem_teardown(itd);
 	edu_regs_unmap(pdev, itd->regs);
 	it_the_dev = NULL;
