@@ -7,6 +7,9 @@
 #   make KVERS="v1 v2"        build for each listed kernel into build/<kver>/
 #   make modules-all          build for every kernel of the test matrix
 #   make check                run the VM test lanes (LANES=..., TESTS=...)
+#   make check-debug          run the debug kernel's lane (KASAN, lockdep,
+#                             kmemleak; builds that kernel once, cached)
+#   make bench                benchmark IMS against MSI-X in the VM
 #   make demo                 boot the 6.12/intel-ir lane and run the demo
 #   make setup                install the host prerequisites (Debian 12)
 #   make install              install the modules for KDIR without DKMS
@@ -24,7 +27,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 LANES ?=
 TESTS ?=
 
-.PHONY: all modules modules-all check demo setup install dkms-install dkms-remove clean help
+.PHONY: all modules modules-all check check-debug bench demo setup install dkms-install dkms-remove clean help
 
 all: modules
 
@@ -45,6 +48,12 @@ modules-all:
 
 check:
 	@LANES='$(LANES)' TESTS='$(TESTS)' scripts/check.sh
+
+check-debug:
+	@LANES='$(LANES)' TESTS='$(TESTS)' scripts/check.sh --debug
+
+bench:
+	@scripts/bench.sh
 
 demo:
 	@scripts/demo.sh

@@ -11,7 +11,10 @@
 # runs are kept). Prints a table and then one line
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
-# Environment: LANES (default: all), TESTS (case name globs), IMS_JOBS
+#   check.sh            host/dkms and ALL_LANES (scripts/common.sh)
+#   check.sh --debug    the debug kernel's lanes (DEBUG_LANES)
+#
+# Environment: LANES (default: as above), TESTS (case name globs), IMS_JOBS
 # (parallel lanes, default 2), plus run-lane.sh's knobs.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -19,10 +22,13 @@ set -euo pipefail
 # host/dkms is the packaging test on the host: it runs first and leaves the
 # DKMS package installed for every kernel, which the VM lanes boot with.
 HOST_LANE=host/dkms
-lanes=${LANES:-$HOST_LANE $ALL_LANES}
+default_lanes="$HOST_LANE $ALL_LANES"
+[ "${1:-}" = --debug ] && default_lanes=$DEBUG_LANES
+lanes=${LANES:-$default_lanes}
 jobs=${IMS_JOBS:-2}
 for lane in $lanes; do
-	case " $HOST_LANE $ALL_LANES " in *" $lane "*) ;; *) die "unknown lane '$lane' (lanes: $HOST_LANE $ALL_LANES)" ;; esac
+	[ "$lane" = "$HOST_LANE" ] || lane_known "$lane" ||
+		die "unknown lane '$lane' (lanes: $HOST_LANE $ALL_LANES $DEBUG_LANES)"
 done
 t0=$(date +%s)
 
@@ -129,10 +135,10 @@ judge() {
 
 tp=0 tf=0 ts=0
 {
-	printf '%-14s %6s %6s %7s %5s %-10s %7s\n' lane passed failed skipped splat status seconds
+	printf '%-20s %6s %6s %7s %5s %-10s %7s\n' lane passed failed skipped splat status seconds
 	for lane in $lanes; do
 		read -r p f s sp st secs < <(judge "$lane")
-		printf '%-14s %6d %6d %7d %5d %-10s %7d\n' "$lane" "$p" "$f" "$s" "$sp" "$st" "$secs"
+		printf '%-20s %6d %6d %7d %5d %-10s %7d\n' "$lane" "$p" "$f" "$s" "$sp" "$st" "$secs"
 		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 	done
 } >"$out/summary.txt"

@@ -13,13 +13,29 @@ IMS_CACHE=${IMS_CACHE:-/var/cache/ims-testbed}
 IMS_BUILD=${IMS_BUILD:-$REPO/build}
 export DEBIAN_FRONTEND=noninteractive
 
-# Kernel lines of the matrix and the Debian metapackages that pick them.
-KLINES="6.1 6.12"
-declare -A IMAGE_META=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64)
-declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd64)
+# Kernel lines of the matrix. Debian's, picked by their metapackages: the
+# two stock lines and the PREEMPT_RT flavour of 6.1 (raw vs sleeping locks).
+KLINES="6.1 6.12 6.1-rt"
+declare -A IMAGE_META=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64
+	[6.1-rt]=linux-image-rt-amd64)
+declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd64
+	[6.1-rt]=linux-headers-rt-amd64)
+# Built here: Debian's linux-source-6.12 with KASAN, lockdep, kmemleak and
+# irq debugfs (scripts/debug-kernel.sh, cached in $IMS_CACHE).
+BUILT_KLINES="6.12-debug"
 
-# Test lanes: kernel line / interrupt-remapping flavour.
-ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir"
+# Test lanes: kernel line / interrupt-remapping flavour. 'make check' runs
+# ALL_LANES; DEBUG_LANES are the debug kernel's ('make check-debug').
+ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir 6.1-rt/intel-ir"
+DEBUG_LANES="6.12-debug/intel-ir"
+
+# lane_known LANE: true for a lane of ALL_LANES or DEBUG_LANES.
+lane_known() { [[ " $ALL_LANES $DEBUG_LANES " == *" $1 "* ]]; }
+
+# Guest memory (MiB) and the factor on guest case timeouts of a kernel line:
+# the debug kernel (KASAN shadow, lockdep) needs more of both.
+kline_memory() { case "$1" in *-debug) echo 2048 ;; *) echo 1024 ;; esac; }
+kline_timeout_scale() { case "$1" in *-debug) echo 4 ;; *) echo 1 ;; esac; }
 
 msg() { echo "[ims] $*" >&2; }
 die() { echo "[ims] error: $*" >&2; exit 1; }

@@ -2,16 +2,19 @@
 # Resolve and fetch the kernel matrix from Debian's metapackages.
 #
 #   kernels.sh kver LINE       print the current ABI (e.g. 6.1.0-56-amd64) of
-#                              kernel line LINE (6.1 or 6.12), from apt-cache
+#                              kernel line LINE (6.1, 6.12, 6.1-rt), from
+#                              apt-cache, or of the built line 6.12-debug
 #   kernels.sh fetch LINE...   make sure headers are installed and the image is
 #                              unpacked in $IMS_CACHE/kernels/<kver>/; print
 #                              "LINE KVER" per line
 #   kernels.sh dir KVER        print the image cache directory of KVER
 #
 # Nothing is hard-coded: the versioned packages come from 'apt-cache depends'
-# of linux-image-amd64 (6.1) and linux-image-6.12-amd64 (6.12). Images are
-# fetched with 'apt-get download' and unpacked (vmlinuz, config,
-# modules.builtin*) without installing them; a complete cache is re-used.
+# of the metapackages in common.sh (IMAGE_META). Images are fetched with
+# 'apt-get download' and unpacked (vmlinuz, config, modules.builtin*)
+# without installing them; a complete cache is re-used. The built line
+# (6.12-debug) comes from scripts/debug-kernel.sh, which builds it once and
+# leaves the same files plus /lib/modules/<kver>/build.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -24,7 +27,11 @@ meta_dep() {
 
 kver_of() {
 	local line=$1 dep
-	[ -n "${IMAGE_META[$line]:-}" ] || die "unknown kernel line '$line' (known: $KLINES)"
+	if [[ " $BUILT_KLINES " == *" $line "* ]]; then
+		"$REPO/scripts/debug-kernel.sh" kver
+		return
+	fi
+	[ -n "${IMAGE_META[$line]:-}" ] || die "unknown kernel line '$line' (known: $KLINES $BUILT_KLINES)"
 	dep=$(meta_dep "${IMAGE_META[$line]}" linux-image-)
 	if [ -z "$dep" ]; then
 		apt_update
@@ -70,6 +77,11 @@ fetch_image() {
 fetch() {
 	local line kver
 	for line in "$@"; do
+		if [[ " $BUILT_KLINES " == *" $line "* ]]; then
+			kver=$("$REPO/scripts/debug-kernel.sh" build)
+			echo "$line $kver"
+			continue
+		fi
 		kver=$(kver_of "$line")
 		apt_ensure "linux-headers-$kver"
 		[ -d "/lib/modules/$kver/build" ] || die "headers of $kver installed but /lib/modules/$kver/build missing"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the guest initramfs (cpio newc, gzip) for one lane.
 #
-#   mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [[--dkms|--extra] MODULE.ko...]
+#   mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [--run SCRIPT]
+#                  [[--dkms|--extra] MODULE.ko...]
 #
 # Contents: busybox-static with its applet links; /init (tests/guest/init);
-# /ims/lib.sh and /ims/cases/* (tests/guest/); /demo.sh if the tree has one;
+# /ims/lib.sh and /ims/cases/* (tests/guest/); /run.sh (SCRIPT of --run:
+# the guest runs it instead of the suite);
 # /ims/splat-{include,exclude} (from scripts/splat-patterns); /etc/ims-lane
 # (LANEFILE); the given modules under /lib/modules/KVER/updates/dkms/ (after
 # --dkms: what DKMS installed) or extra/ (after --extra, the default: test
@@ -14,9 +16,11 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[ $# -ge 3 ] || die "usage: mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [[--dkms|--extra] MODULE.ko...]"
+[ $# -ge 3 ] || die "usage: mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [--run SCRIPT] [[--dkms|--extra] MODULE.ko...]"
 kver=$1 lanefile=$2 out=$3
 shift 3
+run_script=
+[ "${1:-}" = --run ] && { run_script=$2; shift 2; }
 
 guest=$IMS_SRC/tests/guest
 [ -f "$guest/init" ] || guest=$REPO/tests/guest
@@ -39,7 +43,7 @@ install -m 644 "$guest/lib.sh" "$root/ims/lib.sh"
 for c in "$guest"/cases/*; do
 	[ -f "$c" ] && install -m 755 "$c" "$root/ims/cases/"
 done
-[ -f "$guest/demo.sh" ] && install -m 755 "$guest/demo.sh" "$root/demo.sh"
+[ -n "$run_script" ] && install -m 755 "$run_script" "$root/run.sh"
 grep -v -e '^#' -e '^!' -e '^$' "$REPO/scripts/splat-patterns" >"$root/ims/splat-include"
 sed -n 's/^!//p' "$REPO/scripts/splat-patterns" >"$root/ims/splat-exclude"
 [ -s "$root/ims/splat-exclude" ] || echo '^$' >"$root/ims/splat-exclude"

@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
 # Run one test lane: build the modules for the lane's kernel, make the
 # initramfs, boot QEMU (TCG) with the test card and the lane's IOMMU, and let
-# the guest run the suite (or the demo with --demo) and power off.
+# the guest run the suite (or one script with --run) and power off.
 #
-#   run-lane.sh [--demo] LANE OUTDIR     e.g. run-lane.sh 6.12/intel-ir results/x
+#   run-lane.sh [--run SCRIPT [--live]] LANE OUTDIR
+#                                     e.g. run-lane.sh 6.12/intel-ir results/x
+#
+# --run SCRIPT: the guest runs SCRIPT (a guest sh script, e.g.
+# tests/guest/demo.sh) as /run.sh instead of the suite, prints
+# "# ims: run exited with N" and IMS-RUN-FINISHED; --live streams the
+# console to the terminal as well.
 #
 # Writes OUTDIR/LANE.log (serial console + QEMU messages) and, on a build
 # failure, OUTDIR/LANE.build-failed. Exit status: QEMU's (124 = timeout),
 # 2 = build or setup failure. Judging the log is scripts/check.sh's job.
 # Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800),
 # IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
-# IMS_CMDLINE_EXTRA (more kernel parameters), IMS_TCG_THREAD (single or
-# multi: TCG's vCPU threading, default single, see README).
+# IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
+# arguments, e.g. another PCI device), IMS_TCG_THREAD (single or multi:
+# TCG's vCPU threading, default single, see README).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-demo=0
-[ "${1:-}" = --demo ] && { demo=1; shift; }
-[ $# -eq 2 ] || die "usage: run-lane.sh [--demo] LANE OUTDIR (lanes: $ALL_LANES)"
+run_script='' live=0
+while [ $# -gt 2 ]; do
+	case "$1" in
+	--run)	run_script=$(realpath "$2"); shift 2 ;;
+	--live)	live=1; shift ;;
+	*)	break ;;
+	esac
+done
+[ $# -eq 2 ] || die "usage: run-lane.sh [--run SCRIPT [--live]] LANE OUTDIR (lanes: $ALL_LANES)"
 lane=$1 outdir=$2
 kline=${lane%%/*} flavour=${lane#*/}
+lane_known "$lane" || die "unknown lane '$lane' (lanes: $ALL_LANES)"
 
 qemu_ir=() cmdline_ir=""
 case "$flavour" in
@@ -63,11 +77,11 @@ KLINE=$kline
 IOMMU=$iommu
 KVER=$kver
 TESTS='${TESTS:-}'
-DEMO=$demo
 CASE_TIMEOUT=${IMS_CASE_TIMEOUT:-120}
+TIMEOUT_SCALE=$(kline_timeout_scale "$kline")
 EOT
 "$REPO/scripts/mkinitramfs.sh" "$kver" "$work/lane" "$work/initrd.gz" \
-	--dkms "${dkms_modules[@]}" --extra "${modules[@]}"
+	${run_script:+--run "$run_script"} --dkms "${dkms_modules[@]}" --extra "${modules[@]}"
 
 # Test card: edu + ivshmem-plain as functions 0 and 1 of slot 00:14.
 truncate -s 4M "$work/imsmem"
@@ -78,16 +92,16 @@ card=(
 )
 cmdline="console=ttyS0 panic=-1 loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
-	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine q35 -cpu max -m 1024 -smp 2
-	-nographic -no-reboot -nic none
-	"${qemu_ir[@]}" "${card[@]}"
+	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine q35 -cpu max
+	-m "$(kline_memory "$kline")" -smp 2 -nographic -no-reboot -nic none
+	"${qemu_ir[@]}" "${card[@]}" ${IMS_QEMU_EXTRA:-}
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline"
 )
 
 msg "$lane: booting $kver (${#dkms_modules[@]} DKMS + ${#modules[@]} test modules)"
 echo "${qemu[*]}" >"$outdir/$lane.cmd"
 rc=0
-if [ "$demo" = 1 ]; then
+if [ "$live" = 1 ]; then
 	# Show the console live; Ctrl-A x quits QEMU. --foreground keeps QEMU
 	# in the terminal's foreground process group so it may read the tty.
 	timeout --foreground "${IMS_LANE_TIMEOUT:-1800}" "${qemu[@]}" 2>&1 | tee "$log" || rc=$?

@@ -19,7 +19,8 @@
 #     command substitution, so call them from the case's main shell
 #
 # Lane facts from /etc/ims-lane: LANE (e.g. 6.12/intel-ir), KLINE (6.1 or
-# 6.12), IOMMU (intel, amd or none), KVER (uname -r), TESTS, DEMO.
+# 6.12, 6.1-rt, 6.12-debug), IOMMU (intel, amd or none), KVER (uname -r),
+# TESTS, TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
 
