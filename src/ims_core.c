@@ -132,9 +132,14 @@ static int ims_chip_set_vcpu_affinity(struct irq_data *irqd, void *vcpu_info)
 	struct ims_slot *slot = ims_irqd_slot(irqd);
 	const struct ims_pasid_req *req = vcpu_info;
 	const struct ims_template *tmpl = slot->domain->tmpl;
+	int ret;
 
 	if (!req || req != READ_ONCE(slot->pasid_req))
 		return irq_chip_set_vcpu_affinity_parent(irqd, vcpu_info);
+
+	ret = ims_fault(IMS_FAULT_PASID);
+	if (ret)
+		return ret;
 
 	if (!slot->masked)
 		tmpl->set_masked(slot, true);
@@ -199,6 +204,9 @@ static int ims_slot_reserve(struct ims_domain *domain, struct ims_slot *slot,
 {
 	int ret;
 
+	ret = ims_fault(IMS_FAULT_SLOT);
+	if (ret)
+		return ret;
 	ret = xa_alloc(&domain->slots, &slot->index, slot,
 		       XA_LIMIT(arg->first, arg->last), GFP_KERNEL);
 	/* xa_alloc() says -EBUSY when the range is full */
@@ -216,7 +224,8 @@ static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
 	struct msi_msg msg;
 	int ret;
 
-	slot = kzalloc(sizeof(*slot), GFP_KERNEL);
+	slot = ims_fault(IMS_FAULT_BOOKKEEPING) ? NULL :
+		kzalloc(sizeof(*slot), GFP_KERNEL);
 	if (!slot)
 		return -ENOMEM;
 	slot->domain = domain;
@@ -234,7 +243,9 @@ static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
 		goto free_slot;
 
 	ims_parent_alloc_info(&info, &domain->desc);
-	ret = irq_domain_alloc_irqs_parent(irqdom, virq, 1, &info);
+	ret = ims_fault(IMS_FAULT_PARENT);
+	if (!ret)
+		ret = irq_domain_alloc_irqs_parent(irqdom, virq, 1, &info);
 	if (ret)
 		goto release_slot;
 
@@ -289,7 +300,12 @@ static int ims_domain_activate(struct irq_domain *irqdom,
 			       struct irq_data *irqd, bool reserve)
 {
 	struct msi_msg msg;
+	int ret;
 
+	/* A failure here makes the core deactivate the parent levels. */
+	ret = ims_fault(IMS_FAULT_ACTIVATE);
+	if (ret)
+		return ret;
 	ims_compose_msg(irqd, &msg);
 	ims_write_msg_masked(ims_irqd_slot(irqd), &msg);
 	return 0;
@@ -723,8 +739,10 @@ struct ims_domain *ims_create_domain(struct pci_dev *pdev,
 	fwnode = irq_domain_alloc_named_fwnode(domain->name);
 	if (!fwnode)
 		goto unregister;
-	domain->irqdom = irq_domain_create_hierarchy(parent, 0, 0, fwnode,
-						     &ims_domain_ops, domain);
+	if (!ims_fault(IMS_FAULT_DOMAIN))
+		domain->irqdom = irq_domain_create_hierarchy(parent, 0, 0, fwnode,
+							     &ims_domain_ops,
+							     domain);
 	if (!domain->irqdom)
 		goto free_fwnode;
 

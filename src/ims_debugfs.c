@@ -5,6 +5,7 @@
  *		slots total and used
  *   slots	one line per allocated slot: index, irq, PASID, mask state,
  *		effective CPU, message, and the template's own state
+ * and /sys/kernel/debug/ims/fault, the fault injection control (ims_fault.c).
  */
 
 #include <linux/debugfs.h>
@@ -83,9 +84,11 @@ void ims_debugfs_remove(struct ims_domain *domain)
 void ims_debugfs_init(void)
 {
 	ims_debugfs_root = debugfs_create_dir("ims", NULL);
+	ims_fault_init(ims_debugfs_root);
 }
 
 void ims_debugfs_exit(void)
 {
 	debugfs_remove_recursive(ims_debugfs_root);
+	ims_fault_exit();
 }

@@ -7,6 +7,7 @@
 #define _IMS_INTERNAL_H
 
 #include <linux/irq.h>
+#include <linux/jump_label.h>
 #include <linux/msi.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -149,6 +150,42 @@ static inline struct ims_slot *ims_irqd_slot(struct irq_data *irqd)
 }
 
 void ims_compose_msg(struct irq_data *irqd, struct msi_msg *msg);
+
+/**
+ * enum ims_fault_id - fault injection points, see ims_fault.c
+ * @IMS_FAULT_DOMAIN:	creating the irq domain
+ * @IMS_FAULT_SLOT:	reserving a slot index
+ * @IMS_FAULT_BOOKKEEPING: allocating a slot's bookkeeping
+ * @IMS_FAULT_PARENT:	allocating the parent (IRTE) levels
+ * @IMS_FAULT_ACTIVATE:	activating the interrupt at request_irq()
+ * @IMS_FAULT_PASID:	updating the PASID in the irq chip
+ * @IMS_FAULT_QUEUE_SYNC: the queue template's push to the device
+ * @IMS_FAULT_NR:	number of points
+ */
+enum ims_fault_id {
+	IMS_FAULT_DOMAIN,
+	IMS_FAULT_SLOT,
+	IMS_FAULT_BOOKKEEPING,
+	IMS_FAULT_PARENT,
+	IMS_FAULT_ACTIVATE,
+	IMS_FAULT_PASID,
+	IMS_FAULT_QUEUE_SYNC,
+	IMS_FAULT_NR
+};
+
+DECLARE_STATIC_KEY_FALSE(ims_fault_key);
+int __ims_fault(enum ims_fault_id id);
+
+/* The errno the step @id must fail with now, or 0; free when disarmed. */
+static __always_inline int ims_fault(enum ims_fault_id id)
+{
+	if (static_branch_unlikely(&ims_fault_key))
+		return __ims_fault(id);
+	return 0;
+}
+
+void ims_fault_init(struct dentry *dir);
+void ims_fault_exit(void);
 
 void ims_debugfs_init(void);
 void ims_debugfs_exit(void);

@@ -51,7 +51,8 @@ static int ims_queue_push(struct ims_slot *slot)
 	q->dirty = false;
 	raw_spin_unlock_irqrestore(&q->lock, flags);
 
-	ret = qi->ops->sync(qi->drvdata, slot->index, slot->cookie.ptr, &snap);
+	ret = ims_fault(IMS_FAULT_QUEUE_SYNC) ?:
+	      qi->ops->sync(qi->drvdata, slot->index, slot->cookie.ptr, &snap);
 
 	raw_spin_lock_irqsave(&q->lock, flags);
 	if (ret) {
