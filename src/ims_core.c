@@ -761,21 +761,42 @@ release:
 }
 EXPORT_SYMBOL_NS_GPL(ims_create_domain, IMS_NS);
 
+static unsigned int ims_domain_used(struct ims_domain *domain)
+{
+	unsigned int used;
+
+	mutex_lock(&domain->lock);
+	used = domain->used;
+	mutex_unlock(&domain->lock);
+	return used;
+}
+
 /**
  * ims_destroy_domain - free all interrupts of an IMS domain and remove it
  * @domain:	the domain, or an ERR_PTR or NULL (ignored)
  *
  * Every interrupt must have been released with free_irq(). Must be called
  * before the device goes away. May sleep.
+ *
+ * A driver bug that leaves interrupts requested does not turn into a use
+ * after free in the irq core: those slots and the domain stay (with an
+ * error in the log) and a later call, after free_irq(), completes the job.
  */
 void ims_destroy_domain(struct ims_domain *domain)
 {
 	struct fwnode_handle *fwnode;
+	unsigned int busy;
 
 	if (IS_ERR_OR_NULL(domain))
 		return;
-	ims_debugfs_remove(domain);
 	ims_free_all_irqs(domain);
+	busy = ims_domain_used(domain);
+	if (busy) {
+		pci_err(domain->pdev, "%s: %u interrupts still requested, domain kept: free_irq() them, then destroy it again\n",
+			domain->name, busy);
+		return;
+	}
+	ims_debugfs_remove(domain);
 	fwnode = domain->irqdom->fwnode;
 	irq_domain_remove(domain->irqdom);
 	irq_domain_free_fwnode(fwnode);

@@ -52,6 +52,9 @@
  *	stats ID			ims_domain_get_stats() and sync counters
  *	virq ID IDX / index ID VIRQ	ims_index_virq() / ims_irq_index()
  *	queue_fail ID 0|1		make the queue sync callback fail (-EIO)
+ *	misuse ID IDX free|destroy	driver bug on purpose: ims_free_irq() or
+ *					ims_destroy_domain() while IDX is still
+ *					requested -> what ims_core kept
  *	edu_msi				raise edu's own PCI MSI and wait for it
  */
 
@@ -967,6 +970,42 @@ out:
 	return 0;
 }
 
+static int it_parse_misuse(struct it_args *a)
+{
+	return strcmp(a->argv[3], "free") && strcmp(a->argv[3], "destroy") ?
+	       -EINVAL : 0;
+}
+
+/* ims_core must refuse both and keep the slot (and the domain) intact. */
+static int it_cmd_misuse(struct it_dev *itd, struct it_args *a,
+			 struct it_domain *dom, struct it_slot *s)
+{
+	struct ims_map map = { .index = s->index, .virq = s->virq };
+	struct ims_domain_stats stats;
+	struct it_slot *pos;
+	unsigned long idx;
+
+	if (!s->requested) {
+		it_result(itd, "err %d not requested", -EINVAL);
+		return 0;
+	}
+	if (!strcmp(a->argv[3], "free"))
+		ims_free_irq(dom->ims, map);
+	else
+		ims_destroy_domain(dom->ims);
+	/* Forget the slots ims_core did free (the idle ones). */
+	xa_for_each(&dom->slots, idx, pos) {
+		if (ims_index_virq(dom->ims, idx) < 0) {
+			xa_erase(&dom->slots, idx);
+			it_slot_free(pos);
+		}
+	}
+	ims_domain_get_stats(dom->ims, &stats);
+	it_result(itd, "ok virq=%d used=%u", ims_index_virq(dom->ims, s->index),
+		  stats.used);
+	return 0;
+}
+
 static int it_cmd_free(struct it_dev *itd, struct it_args *a,
 		       struct it_domain *dom, struct it_slot *s)
 {
@@ -1307,6 +1346,7 @@ static const struct it_cmd it_cmds[] = {
 	{ "queue_fail",	3, 3, IT_DOMAIN, it_parse_queue_fail,
 	  it_cmd_queue_fail },
 	{ "edu_msi",	1, 1, IT_NOTHING, NULL, it_cmd_edu_msi },
+	{ "misuse",	4, 4, IT_SLOT, it_parse_misuse, it_cmd_misuse },
 };
 
 static int it_exec(struct it_dev *itd, struct it_args *a)
