@@ -249,6 +249,16 @@ static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
 	if (ret)
 		goto release_slot;
 
+	/*
+	 * Set the slot up before the chip is installed: irq_domain_set_info()
+	 * takes the chip's bus lock, which the queue template's setup
+	 * initialises.
+	 */
+	ims_compose_msg(irq_domain_get_irq_data(irqdom, virq), &msg);
+	ret = domain->tmpl->setup(slot, &msg);
+	if (ret)
+		goto free_parent;
+
 	irq_domain_set_info(irqdom, virq, slot->index, &domain->chip, slot,
 			    handle_edge_irq, NULL, "edge");
 	/* Shadow-backed storage is pushed from the bus lock only: let
@@ -256,11 +266,6 @@ static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
 	 */
 	if (domain->tmpl->flush)
 		irq_set_status_flags(virq, IRQ_DISABLE_UNLAZY);
-
-	ims_compose_msg(irq_domain_get_irq_data(irqdom, virq), &msg);
-	ret = domain->tmpl->setup(slot, &msg);
-	if (ret)
-		goto free_parent;
 
 	slot->msg = msg;
 	domain->used++;
