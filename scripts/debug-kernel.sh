@@ -115,6 +115,8 @@ build() {
 		return
 	fi
 	prune_others "$key"
+	# Redone (e.g. the image cache entry was removed): incomplete meanwhile.
+	rm -f "$dir/.complete"
 	start=$(date +%s)
 	if [ ! -f "$dir/.extracted" ]; then
 		rm -rf "$dir"
