@@ -12,7 +12,8 @@
 # finished build leaves what kernels.sh leaves for a Debian kernel,
 # $IMS_CACHE/kernels/<kver>/{vmlinuz,config,modules.builtin*,.complete}, and
 # /lib/modules/<kver>/build pointing at the tree (with its Module.symvers),
-# for build-modules.sh and DKMS. Progress goes to stderr; stdout is the kver.
+# for build-modules.sh and DKMS. Each build run's duration is appended to
+# <key>/build-times. Progress goes to stderr; stdout is the kver.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -96,7 +97,7 @@ kmake() {
 }
 
 build() {
-	local key dir src kver start secs kdir tmp
+	local key dir src kver start secs kdir tmp kind
 	# Fast path, without apt or the lock: nothing to do.
 	if key=$(build_key) && ready "$key"; then
 		cat "$TOP/$key/kver"
@@ -118,7 +119,9 @@ build() {
 	# Redone (e.g. the image cache entry was removed): incomplete meanwhile.
 	rm -f "$dir/.complete"
 	start=$(date +%s)
+	kind=resumed
 	if [ ! -f "$dir/.extracted" ]; then
+		kind=full
 		rm -rf "$dir"
 		mkdir -p "$src"
 		msg "debug kernel: unpacking $TARBALL into $src"
@@ -167,7 +170,8 @@ build() {
 	depmod -a "$kver"
 
 	echo "$kver" >"$dir/kver"
-	echo "$secs" >"$dir/build-seconds"
+	# One line per build run: the first is the full build.
+	echo "$(date -u +%FT%TZ) ${secs}s -j$(nproc) $kind" >>"$dir/build-times"
 	touch "$dir/.complete"
 	msg "debug kernel: $kver built in ${secs}s on $(nproc) cores"
 	echo "$kver"
