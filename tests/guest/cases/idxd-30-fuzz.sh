@@ -18,9 +18,10 @@ FUZZ_UID=65534
 
 # fuzz_slots: IMS slots in use in idxd_ref's domain (ims_core's count)
 fuzz_slots() {
-	_d=$(ls "$IMSDBG" 2>/dev/null | grep "^IMS-" | head -n 1)
-	[ -n "$_d" ] || { echo none; return; }
-	awk '$1 == "used:" { print $2 }' "$IMSDBG/$_d/info"
+	for _d in "$IMSDBG"/IMS-*; do
+		[ -f "$_d/info" ] && awk '$1 == "used:" { print $2 }' "$_d/info" && return
+	done
+	echo none
 }
 
 # fuzz_baseline: what the fuzzing must leave as it found it

@@ -22,7 +22,9 @@ fuzz_baseline
 vict=/tmp/trinity-victims
 wd=/tmp/trinity-wd
 rm -rf "$vict" "$wd"
-mkdir -p "$vict" "$wd" && chown "$FUZZ_UID:$FUZZ_UID" "$wd" || fail "cannot make $vict, $wd"
+mkdir -p "$vict" "$wd" || fail "cannot make $vict, $wd"
+chown "$FUZZ_UID:$FUZZ_UID" "$wd" || fail "cannot chown $wd"
+# shellcheck disable=SC2046 # major and minor, in hex
 set -- $(stat -c '%t %T' "$IDXD_DEV")
 for i in 0 1 2 3 4 5; do
 	mknod -m 666 "$vict/idxd_ref0-$i" c $((0x$1)) $((0x$2)) || fail "mknod failed"
@@ -38,6 +40,7 @@ rm -rf "$vict" "$wd"
 echo "$out" | grep -v -e 'start: 0x' -e 'futex: ' | tail -n 8 | sed 's/^/# trinity: /'
 ran=$(echo "$out" | sed -n 's/.*Ran \([0-9]*\) syscalls\. Successes: \([0-9]*\) *Failures: \([0-9]*\).*/\1 \2 \3/p' | tail -n 1)
 [ -n "$ran" ] || fail "trinity (exit $rc) did not report what it ran"
+# shellcheck disable=SC2086 # three numbers
 set -- $ran
 diag "trinity exit $rc after $(($(date +%s) - t0)) s: ran $1 syscalls, $2 successes, $3 failures"
 expect_ge "$1" "$TRINITY_OPS" "trinity syscalls"
