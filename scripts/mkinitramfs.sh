@@ -11,10 +11,17 @@
 # (LANEFILE); the given modules under /lib/modules/KVER/updates/dkms/ (after
 # --dkms: what DKMS installed) or extra/ (after --extra, the default: test
 # modules), with modules.builtin* of that kernel and 'depmod -b' (so modprobe
-# works, with DKMS's updates/ first as on a Debian system); and
-# every tests/user/*.c compiled 'gcc -static -O2 -Wall' to /usr/bin/<name>.
+# works, with DKMS's updates/ first as on a Debian system); every
+# tests/user/*.c compiled 'gcc -static -O2 -Wall' to /usr/bin/<name>; the
+# dynamically linked host programs of HOST_PROGS below (apt installs their
+# Debian packages when missing) with the shared libraries ldd lists and the
+# dynamic loader, at the host's paths; /etc/passwd and /etc/group with root
+# and the unprivileged user nobody (uid/gid 65534) that cases run as.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+
+# Host programs for the guest, as "program:Debian package".
+HOST_PROGS="trinity:trinity"
 
 [ $# -ge 3 ] || die "usage: mkinitramfs.sh KVER LANEFILE OUT.cpio.gz [--run SCRIPT] [[--dkms|--extra] MODULE.ko...]"
 kver=$1 lanefile=$2 out=$3
@@ -69,6 +76,27 @@ for c in "$IMS_SRC"/tests/user/*.c; do
 	gcc -static -O2 -Wall -I"$IMS_SRC/include" -o "$root/usr/bin/$name" "$c" ||
 		die "cannot build $c"
 done
+
+# Host programs, their libraries and loader.
+for entry in $HOST_PROGS; do
+	apt_ensure "${entry#*:}"
+	prog=$(command -v "${entry%%:*}") || die "${entry%%:*} not found"
+	install -m 755 "$prog" "$root/usr/bin/"
+	libs=$(ldd "$prog") || die "ldd $prog failed"
+	for lib in $(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs"); do
+		[ -e "$root$lib" ] || install -D -m 755 "$(realpath "$lib")" "$root$lib"
+	done
+done
+
+# Users: root and nobody, the unprivileged one.
+cat >"$root/etc/passwd" <<'EOT'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOT
+cat >"$root/etc/group" <<'EOT'
+root:x:0:
+nogroup:x:65534:
+EOT
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

@@ -203,6 +203,13 @@ static int idxd_ref_submit(struct idxd_ref_file *f,
 
 	if (copy_from_user(&sub, uarg, sizeof(sub)))
 		return -EFAULT;
+	/*
+	 * The count accepted goes back through the same argument: refuse
+	 * one that cannot be written before accepting anything, or the
+	 * caller would get -EFAULT not knowing what the device now runs.
+	 */
+	if (put_user(0, &uarg->submitted))
+		return -EFAULT;
 	if (!sub.count || sub.count > IDXD_REF_MAX_SUBMIT)
 		return -EINVAL;
 	descs = memdup_user(u64_to_user_ptr(sub.descs),

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The structure-aware fuzzer of /dev/idxd_ref0 (tests/user/idxd_ref_fuzz.c)
+# as the unprivileged user nobody: 3 processes with a helper thread each,
+# 4 open files each, valid, stale, foreign, out-of-range and bit-flipped
+# values in every ioctl field, bad pointers, unknown ioctls, reads, polls,
+# mappings, forks and closes with work in flight, for at most 40 s. Any
+# errno the ABI does not document for an input fails it (with the seed to
+# replay it); at the end its counters must match the driver's. Afterwards
+# the device still works (kernel self-test, a user client), the device
+# node is there, and the IMS slots and /proc/interrupts lines are back to
+# what they were before.
+#
+# Sourced with FUZZ_LIB=1 it only defines the fuzz_* helpers (idxd-31).
+# timeout: 150
+IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
+
+FUZZ_UID=65534
+
+# fuzz_slots: IMS slots in use in idxd_ref's domain (ims_core's count)
+fuzz_slots() {
+	for _d in "$IMSDBG"/IMS-*; do
+		[ -f "$_d/info" ] && awk '$1 == "used:" { print $2 }' "$_d/info" && return
+	done
+	echo none
+}
+
+# fuzz_baseline: what the fuzzing must leave as it found it
+fuzz_baseline() {
+	FUZZ_SLOTS0=$(fuzz_slots)
+	FUZZ_IRQLINES0=$(wc -l </proc/interrupts)
+	FUZZ_IDXDLINES0=$(idxd_irqs | wc -l)
+	diag "before: $FUZZ_SLOTS0 IMS slots used, $FUZZ_IRQLINES0 lines in /proc/interrupts ($FUZZ_IDXDLINES0 of idxd_ref)"
+}
+
+# fuzz_check_after: the device works and nothing is left over
+fuzz_check_after() {
+	[ -c "$IDXD_DEV" ] || fail "$IDXD_DEV is gone"
+	idxd_bound || fail "idxd_ref no longer bound"
+	idxd_selftest 2
+	idxd_user -u "$FUZZ_UID" basic 4 2
+	_s=$(fuzz_slots)
+	_l=$(wc -l </proc/interrupts)
+	_i=$(idxd_irqs | wc -l)
+	diag "after: $_s IMS slots used, $_l lines in /proc/interrupts ($_i of idxd_ref)"
+	if [ "$_s" != "$FUZZ_SLOTS0" ]; then
+		sed 's/^/# slot: /' "$IMSDBG"/IMS-*/slots
+		fail "IMS slots used: $_s, $FUZZ_SLOTS0 before"
+	fi
+	expect_eq "$_l" "$FUZZ_IRQLINES0" "lines in /proc/interrupts"
+	expect_eq "$_i" "$FUZZ_IDXDLINES0" "idxd_ref lines in /proc/interrupts"
+	grep -E ' (submitted|irqs)=' "$IDXD_DBG/stats" | sed 's/^/# /'
+}
+
+[ -n "${FUZZ_LIB:-}" ] && return 0
+
+idxd_setup
+fuzz_baseline
+out=$(idxd_ref_fuzz -u "$FUZZ_UID" -p 3 -n 3000 -t 40 -r 40 2>&1)
+rc=$?
+echo "$out" | sed -e 's/^# //' -e 's/^/# /'
+[ "$rc" = 0 ] || fail "fuzzer: $(echo "$out" | tail -n 1)"
+ops=$(echo "$out" | sed -n 's/^# worker [0-9]*: \([0-9]*\) ops.*helper thread \([0-9]*\) ops$/\1 \2/p' |
+	awk '{ s += $1 + $2 } END { print s + 0 }')
+diag "fuzzer calls: $ops (3 workers and their helper threads)"
+expect_ge "$ops" 300 "fuzzer operations"
+fuzz_check_after
+echo "PASS: $ops fuzzed calls as uid $FUZZ_UID, all answered as the ABI says; device works, nothing left over"
