@@ -132,6 +132,9 @@ struct idxd_ref_handle_req {
  * @descs:	user pointer to @count struct idxd_ref_desc
  * @count:	1 .. IDXD_REF_MAX_SUBMIT
  * @submitted:	out: descriptors accepted (fewer if the WQ is full)
+ *
+ * The whole structure must be writable: an argument that cannot be written
+ * back fails with -EFAULT before anything is accepted.
  */
 struct idxd_ref_submit {
 	__u64	descs;
