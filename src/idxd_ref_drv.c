@@ -57,6 +57,7 @@ static void idxd_ref_dev_release(struct kref *ref)
 	xa_destroy(&idev->handles);
 	mutex_destroy(&idev->lock);
 	mutex_destroy(&idev->selftest_lock);
+	mutex_destroy(&idev->stress_lock);
 	ida_free(&idxd_ref_ida, idev->id);
 	kfree(idev);
 }
@@ -429,6 +430,8 @@ static void idxd_ref_debugfs_init(struct idxd_ref_dev *idev)
 			    &idxd_ref_stats_fops);
 	debugfs_create_file("selftest", 0600, idev->dbg, idev,
 			    &idxd_ref_selftest_fops);
+	debugfs_create_file("stress", 0600, idev->dbg, idev,
+			    &idxd_ref_stress_fops);
 }
 
 /* ---- PCI ------------------------------------------------------------- */
@@ -532,6 +535,7 @@ static int idxd_ref_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	kref_init(&idev->ref);
 	mutex_init(&idev->lock);
 	mutex_init(&idev->selftest_lock);
+	mutex_init(&idev->stress_lock);
 	spin_lock_init(&idev->err_lock);
 	INIT_LIST_HEAD(&idev->files);
 	for (i = 0; i < IDXD_REF_HW_WQS; i++)
@@ -628,6 +632,8 @@ static void idxd_ref_remove(struct pci_dev *pdev)
 	idev->wqs[IDXD_REF_KERNEL_WQ].handle = NULL;
 	mutex_unlock(&idev->lock);
 	wake_up_all(&idev->kwait);
+	/* the stress thread finds its work aborted and frees its handles */
+	idxd_ref_stress_stop(idev);
 
 	ims_destroy_domain(idev->ims);
 	idev->ims = NULL;
