@@ -74,6 +74,20 @@ stress_firing() {
 		for (i = 2; i <= nc + 1; i++) s += $i } END { print s + 0 }' /proc/interrupts)" -gt 0 ]
 }
 
+# stress_trap [CMD]: on exit run CMD, stop the processes the case started
+# in the background (HOLD_PIDS, BG_PIDS: their open files would keep the
+# module busy), then the usual teardown
+stress_trap() {
+	trap "rc=\$?; ${1:-:}; stress_kill_bg; (exit \$rc); idxd_teardown" EXIT
+}
+
+stress_kill_bg() {
+	for _p in $HOLD_PIDS $BG_PIDS; do
+		kill -9 "$_p" 2>/dev/null
+	done
+	wait 2>/dev/null
+}
+
 # irq_total IRQ: interrupts of IRQ over all possible CPUs, offline ones too
 irq_total() {
 	tr ',' '\n' <"/sys/kernel/irq/$1/per_cpu_count" | awk '{ s += $1 } END { print s + 0 }'
@@ -87,6 +101,7 @@ irq_on_cpu() {
 [ -n "${IDXD_STRESS_LIB:-}" ] && return 0
 
 idxd_setup
+stress_trap
 n0=$(stress_irq_descs)
 kstress_start 30000
 stress_holders 3 16 8

@@ -12,6 +12,7 @@ IDXD_STRESS_LIB=1 . "$(dirname "$0")/idxd-20-remove-rescan.sh"
 
 CYCLES=50
 idxd_setup
+stress_trap
 n0=$(stress_irq_descs)
 n1=
 t0=$(date +%s)

@@ -14,7 +14,7 @@ IDXD_STRESS_LIB=1 . "$(dirname "$0")/idxd-20-remove-rescan.sh"
 CPU1=/sys/devices/system/cpu/cpu1/online
 idxd_setup
 [ -w "$CPU1" ] || skip "CPU1 cannot be taken offline"
-trap 'rc=$?; echo 1 >"$CPU1" 2>/dev/null; (exit $rc); idxd_teardown' EXIT
+stress_trap 'echo 1 >"$CPU1" 2>/dev/null'
 
 # set_affinity LIST: every irq under test to the CPUs in LIST
 set_affinity() {
@@ -31,6 +31,7 @@ rm -f /tmp/hp.go
 mkfifo /tmp/hp.go || fail "mkfifo"
 idxd_ref_user -w basic 64 8 </tmp/hp.go >/tmp/hp.out 2>&1 &
 upid=$!
+BG_PIDS=$upid
 exec 3>/tmp/hp.go
 wait_for 10 sh -c "[ \$(grep -c 'idxd_ref0-h' /proc/interrupts) -ge 8 ]" ||
 	fail "the process did not allocate its 8 handles"
@@ -39,6 +40,7 @@ irqs=$(awk '$NF ~ /^idxd_ref0-(h[0-9]+|wq0)$/ { sub(":", "", $1); print $1 }' /p
 w0=$(irq_total "$wq0")
 echo 32 >"$IDXD_DBG/selftest" &
 spid=$!
+BG_PIDS="$upid $spid"
 
 cycles=0
 t0=$(date +%s)
@@ -62,6 +64,7 @@ while [ "$cycles" -lt 60 ]; do
 done
 diag "$cycles hotplug cycles in $(($(date +%s) - t0)) s"
 wait "$spid"
+BG_PIDS=$upid
 R=$(cat "$IDXD_DBG/selftest")
 diag "kernel WQ self-test: $R"
 case "$R" in "ok n=32 irqs=32 "*) ;; *) fail "kernel WQ self-test: $R" ;; esac
@@ -83,4 +86,5 @@ done </tmp/hp.handles
 set_affinity 0-1
 exec 3>&-
 wait "$upid" || fail "user process failed after the checks"
+BG_PIDS=
 echo "PASS: $cycles CPU1 offline/online cycles and 3 affinity moves each while 96 interrupts fired: each delivered once, none on an offline CPU"

@@ -23,6 +23,7 @@ wq_field() {
 field() { echo "$2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 
 idxd_setup
+stress_trap
 for w in 0 1; do
 	eval "s0_$w=$(wq_field $w submitted) i0_$w=$(wq_field $w irqs) e0_$w=$(wq_field $w errors)"
 done
@@ -33,6 +34,7 @@ while [ "$k" -lt "$USERS" ]; do
 	k=$((k + 1))
 	idxd_ref_user stress "$SECS" 6 >"/tmp/stress.$k.out" 2>&1 &
 	pids="$pids $!"
+	BG_PIDS=$pids
 done
 idxd_selftest 8
 k=0
@@ -46,6 +48,7 @@ for p in $pids; do
 	usub=$((usub + $(field submitted "$t")))
 	uirq=$((uirq + $(field irqs "$t")))
 done
+BG_PIDS=
 kstress_wait 30
 diag "kernel stress thread: $KRES"
 case "$KRES" in ok*) ;; *) fail "kernel stress thread: $KRES" ;; esac

@@ -12,6 +12,7 @@
 IDXD_STRESS_LIB=1 . "$(dirname "$0")/idxd-20-remove-rescan.sh"
 
 idxd_setup
+stress_trap
 n0=$(stress_irq_descs)
 kstress_start 30000
 stress_holders 2 12 8
