@@ -27,6 +27,7 @@ struct eventfd_ctx;
 struct idxd_ref_dev;
 struct idxd_ref_engine;
 struct idxd_ref_file;
+struct idxd_ref_stress;
 struct pci_dev;
 
 /* Kernel clients' WQ (dedicated, no PASID) and user clients' (shared). */
@@ -158,6 +159,8 @@ struct idxd_ref_file {
  * @kwait:	kernel WQ completion interrupts wake it
  * @selftest_lock: serializes self-tests
  * @selftest_result: outcome of the last self-test
+ * @stress_lock: serializes starting and reading stress runs
+ * @stress:	the last stress run of the kernel WQ, or NULL
  * @err_lock:	protects the last_* fields
  * @misc_irqs:	misc interrupts received
  * @swerrs:	software errors read from SWERR
@@ -189,6 +192,8 @@ struct idxd_ref_dev {
 	wait_queue_head_t	kwait;
 	struct mutex		selftest_lock;	/* one self-test at a time */
 	char			selftest_result[128];
+	struct mutex		stress_lock;	/* @stress */
+	struct idxd_ref_stress	*stress;
 	spinlock_t		err_lock;	/* last_* */
 	atomic64_t		misc_irqs;
 	atomic64_t		swerrs;
@@ -232,6 +237,10 @@ struct idxd_ref_handle *idxd_ref_handle_alloc(struct idxd_ref_dev *idev,
 void idxd_ref_handle_free(struct idxd_ref_handle *h);
 int idxd_ref_handle_set_trigger(struct idxd_ref_handle *h, int fd);
 void idxd_ref_handle_mask(struct idxd_ref_handle *h, bool mask);
+
+/* idxd_ref_stress.c */
+extern const struct file_operations idxd_ref_stress_fops;
+void idxd_ref_stress_stop(struct idxd_ref_dev *idev);
 
 /* idxd_ref_cdev.c */
 int idxd_ref_cdev_register(struct idxd_ref_dev *idev);

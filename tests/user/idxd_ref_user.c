@@ -3,7 +3,8 @@
  * idxd_ref_user - drives /dev/idxd_ref<N> (include/uapi/idxd_ref.h).
  *
  * Options: -d DEV (default /dev/idxd_ref0), -u UID (drop privileges first,
- * after -d if both are given).
+ * after -d if both are given), -w (after a passing sub-command, keep the
+ * file and its handles until stdin closes: the caller reads their counts).
  *
  *   idxd_ref_user [-d DEV] basic N M      N descriptors on M handles, eventfds
  *   idxd_ref_user [-d DEV] mask           masked handle: pending, then 1 irq
@@ -15,8 +16,14 @@
  *   idxd_ref_user [-d DEV] negative       argument validation
  *   idxd_ref_user [-d DEV] dynamic N      N completions while a second process
  *                                         allocates and frees handles
- *   idxd_ref_user [-d DEV] hold N         submit N, then wait until the device
- *                                         goes away: expect -ENODEV, no hang
+ *   idxd_ref_user [-d DEV] hold N [M]     submit N on M handles, then wait
+ *                                         until the device goes away: expect
+ *                                         -ENODEV, no hang, exact eventfd counts
+ *   idxd_ref_user [-d DEV] burst N M      submit N on M handles and close at
+ *                                         once (release drains the work)
+ *   idxd_ref_user [-d DEV] stress T M     for T seconds allocate, free, mask,
+ *                                         unmask and submit at random on up
+ *                                         to M handles; every count exact
  *
  * Prints "PASS: ..." and exits 0, or "FAIL: ..." and exits 1.
  */
@@ -114,13 +121,11 @@ static void ctx_close(struct ctx *c)
 	close(c->fd);
 }
 
-static int alloc_handle(struct ctx *c, int with_efd)
+/* Allocate a handle into slot i, with an eventfd if asked; -1 and errno. */
+static int alloc_handle_at(struct ctx *c, int i, int with_efd)
 {
 	struct idxd_ref_handle_req r = { .eventfd = -1 };
-	int i = c->nh;
 
-	if (i >= MAXH)
-		fail("too many handles in the test");
 	c->efd[i] = -1;
 	if (with_efd) {
 		c->efd[i] = eventfd(0, EFD_NONBLOCK);
@@ -133,13 +138,63 @@ static int alloc_handle(struct ctx *c, int with_efd)
 
 		if (c->efd[i] >= 0)
 			close(c->efd[i]);
+		c->efd[i] = -1;
 		errno = e;
 		return -1;
 	}
 	c->h[i] = r.handle;
 	c->got[i] = 0;
-	c->nh++;
 	return i;
+}
+
+static int alloc_handle(struct ctx *c, int with_efd)
+{
+	if (c->nh >= MAXH)
+		fail("too many handles in the test");
+	if (alloc_handle_at(c, c->nh, with_efd) < 0)
+		return -1;
+	return c->nh++;
+}
+
+/* MASK_HANDLE or FREE_HANDLE on handle h. */
+static void handle_op(struct ctx *c, unsigned long cmd, uint32_t h,
+		      uint32_t flags)
+{
+	struct idxd_ref_handle_req r = {
+		.handle = h, .eventfd = -1, .flags = flags,
+	};
+
+	if (ioctl(c->fd, cmd, &r))
+		fail("handle %u: ioctl %#lx(%u): %s", h, cmd, flags,
+		     strerror(errno));
+}
+
+/* Add what slot i's eventfd counted since it was last read. */
+static void efd_collect(struct ctx *c, int i)
+{
+	uint64_t v;
+
+	if (c->efd[i] >= 0 && read(c->efd[i], &v, sizeof(v)) == sizeof(v))
+		c->got[i] += v;
+}
+
+/* Wait until slot i's eventfd counted want; 0, or -1 on timeout. */
+static int wait_handle(struct ctx *c, int i, uint64_t want, int timeout_ms)
+{
+	struct pollfd p = { .fd = c->efd[i], .events = POLLIN };
+	long end = now_ms() + timeout_ms;
+
+	efd_collect(c, i);
+	while (c->got[i] < want) {
+		long left = end - now_ms();
+
+		if (left <= 0)
+			return -1;
+		if (poll(&p, 1, left) < 0 && errno != EINTR)
+			fail("poll: %s", strerror(errno));
+		efd_collect(c, i);
+	}
+	return 0;
 }
 
 static void hstats(struct ctx *c, uint32_t h, struct idxd_ref_handle_stats *s)
@@ -760,36 +815,42 @@ static int run_dynamic(struct ctx *c, int n)
 	return 0;
 }
 
-static int run_hold(struct ctx *c, int n)
+static int run_hold(struct ctx *c, int n, int m)
 {
 	struct idxd_ref_desc d[64];
-	struct pollfd p[2];
+	struct pollfd p[MAXH + 1];
 	long end = now_ms() + 60000;
-	uint64_t v;
+	int per_ok[MAXH] = { 0 };
 	int i, ok = 0, aborted = 0;
+	uint64_t v;
 
-	if (n < 1 || n > 64)
+	if (n < 1 || n > 64 || m < 1 || m > MAXH)
 		fail("bad arguments");
-	if (alloc_handle(c, 1) < 0)
-		fail("ALLOC_HANDLE: %s", strerror(errno));
+	for (i = 0; i < m; i++)
+		if (alloc_handle(c, 1) < 0)
+			fail("ALLOC_HANDLE %d: %s", i, strerror(errno));
 	for (i = 0; i < n; i++)
-		make_desc(c, i, c->h[0], 1, &d[i]);
+		make_desc(c, i, c->h[i % m], 1, &d[i]);
 	if (submit(c, d, n))
 		fail("SUBMIT: %s", strerror(errno));
-	printf("# submitted %d, waiting for the device to go away\n", n);
+	printf("# submitted %d on %d handles, waiting for the device to go away\n",
+	       n, m);
 	fflush(stdout);
-	/* wait on the eventfd and the file, as an application would */
+	/* wait on the eventfds and the file, as an application would */
+	p[0].fd = c->fd;
+	p[0].events = POLLIN;
+	for (i = 0; i < m; i++) {
+		p[i + 1].fd = c->efd[i];
+		p[i + 1].events = POLLIN;
+	}
 	for (;;) {
 		if (now_ms() > end)
 			fail("device still there after 60 s");
-		p[0].fd = c->fd;
-		p[0].events = POLLIN;
-		p[1].fd = c->efd[0];
-		p[1].events = POLLIN;
-		if (poll(p, 2, 1000) < 0)
+		if (poll(p, m + 1, 1000) < 0)
 			fail("poll: %s", strerror(errno));
-		if (p[1].revents & POLLIN)
-			read(c->efd[0], &v, sizeof(v));
+		for (i = 0; i < m; i++)
+			if (p[i + 1].revents & POLLIN)
+				efd_collect(c, i);
 		if (p[0].revents & (POLLERR | POLLHUP))
 			break;
 		if (p[0].revents & POLLIN) {
@@ -807,13 +868,216 @@ static int run_hold(struct ctx *c, int n)
 	for (i = 0; i < n; i++) {
 		uint8_t st = c->buf[d[i].completion];
 
-		if (st == IDXD_REF_COMP_SUCCESS)
+		if (st == IDXD_REF_COMP_SUCCESS) {
 			ok++;
-		else if (st == IDXD_REF_COMP_ABORTED)
+			per_ok[i % m]++;
+		} else if (st == IDXD_REF_COMP_ABORTED) {
 			aborted++;
+		}
 	}
-	printf("PASS: device removal seen (ENODEV); of %d descriptors %d completed, %d aborted, %d never reached; buffer still mapped\n",
-	       n, ok, aborted, n - ok - aborted);
+	if (ok + aborted != n)
+		fail("%d of %d descriptors neither completed nor aborted",
+		     n - ok - aborted, n);
+	/* one interrupt per completion, plus the wake-up of the removal */
+	for (i = 0; i < m; i++) {
+		efd_collect(c, i);
+		if (c->got[i] != (uint64_t)per_ok[i] + 1)
+			fail("handle %u: %llu eventfd events for %d completions (expected one more: the removal's)",
+			     c->h[i], (unsigned long long)c->got[i], per_ok[i]);
+	}
+	printf("PASS: device removal seen (ENODEV); of %d descriptors on %d handles %d completed (one interrupt each), %d aborted; buffer still mapped\n",
+	       n, m, ok, aborted);
+	return 0;
+}
+
+static int run_burst(struct ctx *c, int n, int m)
+{
+	struct idxd_ref_desc d[64];
+	int i;
+
+	if (n < 1 || n > 64 || m < 1 || m > MAXH)
+		fail("bad arguments");
+	for (i = 0; i < m; i++)
+		if (alloc_handle(c, 0) < 0)
+			fail("ALLOC_HANDLE %d: %s", i, strerror(errno));
+	for (i = 0; i < n; i++)
+		make_desc(c, i, c->h[i % m], 1, &d[i]);
+	if (submit(c, d, n))
+		fail("SUBMIT: %s", strerror(errno));
+	printf("PASS: %d descriptors on %d handles submitted; closing with work in flight\n",
+	       n, m);
+	return 0;
+}
+
+/* ---- stress: random operations, exact accounting --------------------- */
+
+#define STRESS_INFLIGHT	2	/* queued descriptors per handle */
+
+/*
+ * A handle of the stress run (its handle, eventfd and eventfd count are
+ * the ctx slot of the same number). The device owes one interrupt per
+ * descriptor that fires while unmasked, one for all that fired while
+ * masked once unmasked, none for those pending when the handle is freed.
+ */
+struct sslot {
+	int live, masked, masked_fired, nq;
+	uint64_t expected, submitted;
+	struct idxd_ref_desc q[STRESS_INFLIGHT];
+};
+
+/*
+ * Wait until the device is done with the slot's descriptors (records
+ * right) and the interrupts owed are in, then check the driver's view:
+ * counts exact, pending only while masked with a message held back.
+ */
+static void stress_settle(struct ctx *c, struct sslot *ss, int i)
+{
+	struct idxd_ref_handle_stats s;
+	uint32_t pend = ss->masked && ss->masked_fired;
+	int k;
+
+	wait_records(c, ss->q, ss->nq, 10000);
+	for (k = 0; k < ss->nq; k++)
+		if (check_desc(c, &ss->q[k], IDXD_REF_COMP_SUCCESS))
+			fail("handle %u: descriptor %d of %d", c->h[i], k,
+			     ss->nq);
+	ss->nq = 0;
+	if (wait_handle(c, i, ss->expected, IRQ_WAIT_MS))
+		fail("handle %u: %llu interrupts, expected %llu", c->h[i],
+		     (unsigned long long)c->got[i],
+		     (unsigned long long)ss->expected);
+	/* the record is written just before the pending bit is set */
+	for (k = 0; k < 100; k++) {
+		hstats(c, c->h[i], &s);
+		if (s.pending == pend)
+			break;
+		usleep(10000);
+	}
+	efd_collect(c, i);
+	if (s.irqs != ss->expected || c->got[i] != ss->expected ||
+	    s.submitted != ss->submitted || s.pending != pend || s.errors)
+		fail("handle %u: irqs %llu eventfd %llu submitted %llu pending %u errors %llu; expected %llu %llu %llu %u 0",
+		     c->h[i], (unsigned long long)s.irqs,
+		     (unsigned long long)c->got[i],
+		     (unsigned long long)s.submitted, s.pending,
+		     (unsigned long long)s.errors,
+		     (unsigned long long)ss->expected,
+		     (unsigned long long)ss->expected,
+		     (unsigned long long)ss->submitted, pend);
+}
+
+static void stress_mask(struct ctx *c, struct sslot *ss, int i, int mask)
+{
+	handle_op(c, IDXD_REF_IOC_MASK_HANDLE, c->h[i], mask);
+	if (!mask && ss->masked_fired)
+		ss->expected++;
+	ss->masked_fired = 0;
+	ss->masked = mask;
+}
+
+/* Free a settled slot; adds its counts to the totals. */
+static void stress_free(struct ctx *c, struct sslot *ss, int i,
+			uint64_t *irqs, uint64_t *subm)
+{
+	handle_op(c, IDXD_REF_IOC_FREE_HANDLE, c->h[i], 0);
+	efd_collect(c, i);
+	if (c->got[i] != ss->expected)
+		fail("handle %u: %llu interrupts after free, expected %llu",
+		     c->h[i], (unsigned long long)c->got[i],
+		     (unsigned long long)ss->expected);
+	*irqs += c->got[i];
+	*subm += ss->submitted;
+	close(c->efd[i]);
+	c->efd[i] = -1;
+	memset(ss, 0, sizeof(*ss));
+}
+
+static int run_stress(struct ctx *c, int secs, int m)
+{
+	struct sslot ss[MAXH];
+	uint64_t n[6] = { 0 }, irqs = 0, subm = 0, fileev = 0;
+	enum { ALLOC, FREE, MASK, UNMASK, SUBMIT, FULL };
+	unsigned int seed = getpid();
+	long end = now_ms() + secs * 1000L;
+	int i, descno = 0;
+
+	if (secs < 1 || secs > 120 || m < 1 || m > MAXH ||
+	    m > (int)c->info.max_handles)
+		fail("bad arguments");
+	memset(ss, 0, sizeof(ss));
+	c->nh = m;
+	for (i = 0; i < m; i++)
+		c->efd[i] = -1;
+	diag("stress %d s on up to %d handles, seed %u", secs, m, seed);
+	while (now_ms() < end) {
+		unsigned int r = rand_r(&seed);
+		struct idxd_ref_submit sub = { .count = 1 };
+		struct sslot *sl = &ss[r % m];
+		unsigned int op = (r / m) % 8;
+
+		i = sl - ss;
+		if (!sl->live) {
+			if (alloc_handle_at(c, i, 1) < 0)
+				fail("ALLOC_HANDLE: %s", strerror(errno));
+			sl->live = 1;
+			n[ALLOC]++;
+			continue;
+		}
+		if (op < 5 && sl->nq < STRESS_INFLIGHT) {
+			make_desc(c, descno++, c->h[i], 1, &sl->q[sl->nq]);
+			sub.descs = (uintptr_t)&sl->q[sl->nq];
+			if (ioctl(c->fd, IDXD_REF_IOC_SUBMIT, &sub)) {
+				if (errno != EAGAIN)
+					fail("SUBMIT: %s", strerror(errno));
+				n[FULL]++;	/* ring full: others' work */
+				usleep(20000);
+				continue;
+			}
+			sl->nq++;
+			sl->submitted++;
+			n[SUBMIT]++;
+			if (sl->masked)
+				sl->masked_fired++;
+			else
+				sl->expected++;
+			continue;
+		}
+		stress_settle(c, sl, i);
+		if (op == 7) {
+			stress_free(c, sl, i, &irqs, &subm);
+			n[FREE]++;
+		} else if (op >= 5) {
+			stress_mask(c, sl, i, !sl->masked);
+			n[sl->masked ? MASK : UNMASK]++;
+		}
+	}
+	for (i = 0; i < m; i++) {
+		if (!ss[i].live)
+			continue;
+		stress_settle(c, &ss[i], i);
+		if (ss[i].masked) {
+			stress_mask(c, &ss[i], i, 0);
+			n[UNMASK]++;
+			stress_settle(c, &ss[i], i);
+		}
+		stress_free(c, &ss[i], i, &irqs, &subm);
+		n[FREE]++;
+	}
+	/* the file counts every interrupt of its handles, freed ones too */
+	fcntl(c->fd, F_SETFL, O_NONBLOCK);
+	if (read(c->fd, &fileev, sizeof(fileev)) != sizeof(fileev) &&
+	    errno != EAGAIN)
+		fail("read: %s", strerror(errno));
+	if (fileev != irqs)
+		fail("file counted %llu interrupts, handles %llu",
+		     (unsigned long long)fileev, (unsigned long long)irqs);
+	printf("# totals submitted=%llu irqs=%llu\n",
+	       (unsigned long long)subm, (unsigned long long)irqs);
+	printf("PASS: stress %d s: alloc %llu free %llu mask %llu unmask %llu submit %llu ring-full %llu; %llu interrupts, all exact\n",
+	       secs, (unsigned long long)n[ALLOC],
+	       (unsigned long long)n[FREE], (unsigned long long)n[MASK],
+	       (unsigned long long)n[UNMASK], (unsigned long long)n[SUBMIT],
+	       (unsigned long long)n[FULL], (unsigned long long)irqs);
 	return 0;
 }
 
@@ -821,20 +1085,31 @@ int main(int argc, char **argv)
 {
 	struct ctx c;
 	const char *cmd;
-	int a1, a2;
+	int a1, a2, ret, keep = 0;
+	char b[64];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 2 && !strcmp(argv[1], "-d")) {
-		dev = argv[2];
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc > 2 && !strcmp(argv[1], "-u")) {
-		/* run as an unprivileged user */
-		uid_t uid = atoi(argv[2]);
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-w")) {
+			keep = 1;
+			argc--;
+			argv++;
+			continue;
+		}
+		if (argc < 3)
+			break;
+		if (!strcmp(argv[1], "-d")) {
+			dev = argv[2];
+		} else if (!strcmp(argv[1], "-u")) {
+			/* run as an unprivileged user */
+			uid_t uid = atoi(argv[2]);
 
-		if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
-			fail("cannot become uid %u: %s", uid, strerror(errno));
+			if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+				fail("cannot become uid %u: %s", uid,
+				     strerror(errno));
+		} else {
+			break;
+		}
 		argc -= 2;
 		argv += 2;
 	}
@@ -849,23 +1124,31 @@ int main(int argc, char **argv)
 	     c.info.pasid, c.info.ims_size, c.info.max_handles,
 	     c.info.ring_size);
 	if (!strcmp(cmd, "basic"))
-		return run_basic(&c, a1, a2);
-	if (!strcmp(cmd, "mask"))
-		return run_mask(&c);
-	if (!strcmp(cmd, "foreign"))
-		return run_foreign(&c);
-	if (!strcmp(cmd, "pasid"))
-		return run_pasid(&c, argc > 2 ? a1 : 2);
-	if (!strcmp(cmd, "concurrent"))
-		return run_pasid(&c, a1);
-	if (!strcmp(cmd, "quota"))
-		return run_quota(&c);
-	if (!strcmp(cmd, "negative"))
-		return run_negative(&c);
-	if (!strcmp(cmd, "dynamic"))
-		return run_dynamic(&c, a1);
-	if (!strcmp(cmd, "hold"))
-		return run_hold(&c, a1);
-	fail("unknown command %s", cmd);
-	return 1;
+		ret = run_basic(&c, a1, a2);
+	else if (!strcmp(cmd, "mask"))
+		ret = run_mask(&c);
+	else if (!strcmp(cmd, "foreign"))
+		ret = run_foreign(&c);
+	else if (!strcmp(cmd, "pasid"))
+		ret = run_pasid(&c, argc > 2 ? a1 : 2);
+	else if (!strcmp(cmd, "concurrent"))
+		ret = run_pasid(&c, a1);
+	else if (!strcmp(cmd, "quota"))
+		ret = run_quota(&c);
+	else if (!strcmp(cmd, "negative"))
+		ret = run_negative(&c);
+	else if (!strcmp(cmd, "dynamic"))
+		ret = run_dynamic(&c, a1);
+	else if (!strcmp(cmd, "hold"))
+		ret = run_hold(&c, a1, argc > 3 ? a2 : 1);
+	else if (!strcmp(cmd, "burst"))
+		ret = run_burst(&c, a1, a2);
+	else if (!strcmp(cmd, "stress"))
+		ret = run_stress(&c, a1, a2);
+	else
+		fail("unknown command %s", cmd);
+	/* the caller reads the live handles' counts before they go */
+	while (keep && read(0, b, sizeof(b)) > 0)
+		;
+	return ret;
 }
