@@ -11,8 +11,10 @@
 # runs are kept). Prints a table and then one line
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
-#   check.sh            host/dkms and ALL_LANES (scripts/common.sh)
-#   check.sh --debug    the debug kernel's lanes (DEBUG_LANES)
+#   check.sh            host/dkms, ALL_LANES (scripts/common.sh), and
+#                       DEBUG_LANES when the debug kernel is built already
+#   check.sh --debug    the debug kernel's lanes (DEBUG_LANES), building
+#                       that kernel first if needed (~25 min on 2 cores)
 #
 # Environment: LANES (default: as above), TESTS (case name globs), IMS_JOBS
 # (parallel lanes, default 2), plus run-lane.sh's knobs.
@@ -23,7 +25,17 @@ set -euo pipefail
 # DKMS package installed for every kernel, which the VM lanes boot with.
 HOST_LANE=host/dkms
 default_lanes="$HOST_LANE $ALL_LANES"
-[ "${1:-}" = --debug ] && default_lanes=$DEBUG_LANES
+if [ "${1:-}" = --debug ]; then
+	default_lanes=$DEBUG_LANES
+elif [ -z "${LANES:-}" ]; then
+	# Building the debug kernel would more than double a fresh run.
+	if "$REPO/scripts/debug-kernel.sh" kver >/dev/null 2>&1; then
+		# first: it is the longest lane
+		default_lanes="$HOST_LANE $DEBUG_LANES $ALL_LANES"
+	else
+		msg "no cached debug kernel: skipping $DEBUG_LANES ('make check-debug' builds and runs it)"
+	fi
+fi
 lanes=${LANES:-$default_lanes}
 jobs=${IMS_JOBS:-2}
 for lane in $lanes; do
