@@ -532,57 +532,96 @@ static size_t ib_off(enum ib_kind kind)
 	return kind == IB_ARRAY ? IB_OFF_ARRAY : IB_OFF_QUEUE;
 }
 
+/* Mean of @n samples, 0 if none. */
+static u32 ib_mean(const u32 *v, unsigned int n)
+{
+	u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	return n ? div_u64(sum, n) : 0;
+}
+
+enum { IB_T_ALLOC, IB_T_REQ, IB_T_REL, IB_T_FREE, IB_T_NR };
+
+static const char * const ib_t_names[IB_T_NR] = {
+	"alloc", "req", "rel", "free",
+};
+
+/*
+ * Every call is timed on its own: the median per call shrugs off the calls
+ * during which the host descheduled the emulator; the mean is kept too.
+ */
 static void ib_cmd_perop(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
 			 unsigned int reqmax)
 {
-	u64 t_alloc = 0, t_req = 0, t_rel = 0, t_free = 0, t0;
-	unsigned int i, nreq = min(n, reqmax);
+	unsigned int i, k, nreq = min(n, reqmax), cnt[IB_T_NR];
 	struct ib_set set;
 	size_t slot_bytes;
+	u32 *t[IB_T_NR];
+	u64 t0;
 	int ret;
 
 	if (kind == IB_DANCE || !n || n > IB_PEROP_SLOTS) {
 		ib_result(ib, "err %d", -EINVAL);
 		return;
 	}
+	t[0] = kvcalloc((size_t)n * IB_T_NR, sizeof(u32), GFP_KERNEL);
+	if (!t[0]) {
+		ib_result(ib, "err %d", -ENOMEM);
+		return;
+	}
+	for (k = 1; k < IB_T_NR; k++)
+		t[k] = t[0] + (size_t)k * n;
+	cnt[IB_T_ALLOC] = n;
+	cnt[IB_T_REQ] = nreq;
+	cnt[IB_T_REL] = nreq;
+	cnt[IB_T_FREE] = n;
+
 	ret = ib_set_open(ib, &set, kind, ib_name(kind), ib_off(kind), n);
 	if (ret) {
 		ib_result(ib, "err %d open", ret);
-		return;
+		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		t0 = ktime_get_ns();
 		ret = ib_set_alloc(&set);
-		t_alloc += ktime_get_ns() - t0;
+		t[IB_T_ALLOC][i] = ib_since(t0);
 		if (ret)
 			goto fail;
 		if (i >= nreq)
 			continue;
 		t0 = ktime_get_ns();
 		ret = ib_set_request(&set, i);
-		t_req += ktime_get_ns() - t0;
+		t[IB_T_REQ][i] = ib_since(t0);
 		if (ret)
 			goto fail;
 	}
 	slot_bytes = ib_slot_bytes(&set);
 	while (set.n) {
+		i = set.n - 1;
 		t0 = ktime_get_ns();
-		ib_set_release(&set, set.n - 1);
-		t_rel += ktime_get_ns() - t0;
+		ib_set_release(&set, i);
+		if (i < nreq)
+			t[IB_T_REL][i] = ib_since(t0);
 		t0 = ktime_get_ns();
 		ib_set_free_last(&set);
-		t_free += ktime_get_ns() - t0;
+		t[IB_T_FREE][i] = ib_since(t0);
 	}
 	ib_set_close(&set);
-	ib_result(ib, "ok n=%u nreq=%u alloc=%llu req=%llu rel=%llu free=%llu slot_bytes=%zu",
-		  n, nreq, div_u64(t_alloc, n), nreq ? div_u64(t_req, nreq) : 0,
-		  nreq ? div_u64(t_rel, nreq) : 0, div_u64(t_free, n),
-		  slot_bytes);
-	return;
+	ib_result(ib, "ok n=%u nreq=%u slot_bytes=%zu", n, nreq, slot_bytes);
+	for (k = 0; k < IB_T_NR; k++)
+		ib_result_add(ib, " %s=%u %s_med=%u", ib_t_names[k],
+			      ib_mean(t[k], cnt[k]), ib_t_names[k],
+			      ib_median(t[k], cnt[k]));
+	goto out;
 
 fail:
 	ib_result(ib, "err %d at %u of %u", ret, i, n);
 	ib_set_close(&set);
+out:
+	kvfree(t[0]);
 }
 
 static void ib_cmd_grow(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
