@@ -46,7 +46,7 @@ meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
 # Profile: the function_graph tracer times the named kernel functions
 # around a command, when the kernel has it (names it does not know are
-# left out). prof_stop prints "FUNC=MEAN_NS FUNC_n=CALLS ..." per function.
+# left out). prof_stop prints " FUNC=MEDIAN_NS FUNC_n=CALLS" per function.
 TR=/sys/kernel/debug/tracing
 prof_start() {
 	[ -w "$TR/set_ftrace_filter" ] || return 1
@@ -63,6 +63,7 @@ prof_start() {
 # (Switching the tracer clears the buffer: read it first.)
 prof_stop() {
 	echo 0 >"$TR/tracing_on"
+	# one "FUNC MICROSECONDS" line per call
 	awk '{
 		name = ""
 		for (i = 1; i <= NF; i++) {
@@ -72,15 +73,19 @@ prof_stop() {
 			if ($i == "/*" && i < NF) name = $(i + 1)
 			if ($i == "us" && i > 1) { x = $(i - 1); gsub(/[^0-9.]/, "", x) }
 		}
-		if (name != "" && x != "") { sum[name] += x; cnt[name]++ }
+		if (name != "" && x != "") print name, x
 		x = ""
-	} END {
-		for (f in sum) printf " %s=%d %s_n=%d", f, sum[f] / cnt[f] * 1000, f, cnt[f]
-		printf "\n"
-	}' "$TR/trace"
+	}' "$TR/trace" >/tmp/prof.txt
 	echo nop >"$TR/current_tracer"
 	echo >"$TR/set_ftrace_filter"
 	echo 1 >"$TR/tracing_on"
+	# shellcheck disable=SC2013 # function names are words
+	for _f in $(awk '{ print $1 }' /tmp/prof.txt | sort -u); do
+		awk -v f="$_f" '$1 == f { print $2 }' /tmp/prof.txt | sort -n |
+			awk -v f="$_f" '{ v[NR] = $1 }
+				END { printf " %s=%d %s_n=%d", f, v[int((NR + 1) / 2)] * 1000, f, NR }'
+	done
+	echo
 }
 
 # probe OCCUPIED: the scale test's profile at this occupancy.

@@ -22,7 +22,8 @@ function stats(a, cnt,    s, i) {
 }
 
 # Collect a derived per-repetition figure of (k, ph, c, n) into a[]; the
-# expression is chosen by what: "up", "down", "total" (per-op, ns), "ns".
+# expression is chosen by what: "up", "down", "total" (sums of the median
+# time of each call, ns), or a key of the result line.
 function collect(k, ph, c, n, what, a,    r, cnt, x) {
 	delete a
 	cnt = 0
@@ -30,12 +31,12 @@ function collect(k, ph, c, n, what, a,    r, cnt, x) {
 		if (!((k, ph, c, n, r) in reps))
 			continue
 		if (what == "up")
-			x = v[k, ph, c, n, r, "alloc"] + v[k, ph, c, n, r, "req"]
+			x = v[k, ph, c, n, r, "alloc_med"] + v[k, ph, c, n, r, "req_med"]
 		else if (what == "down")
-			x = v[k, ph, c, n, r, "rel"] + v[k, ph, c, n, r, "free"]
+			x = v[k, ph, c, n, r, "rel_med"] + v[k, ph, c, n, r, "free_med"]
 		else if (what == "total")
-			x = v[k, ph, c, n, r, "alloc"] + v[k, ph, c, n, r, "req"] + \
-			    v[k, ph, c, n, r, "rel"] + v[k, ph, c, n, r, "free"]
+			x = v[k, ph, c, n, r, "alloc_med"] + v[k, ph, c, n, r, "req_med"] + \
+			    v[k, ph, c, n, r, "rel_med"] + v[k, ph, c, n, r, "free_med"]
 		else
 			x = v[k, ph, c, n, r, what]
 		a[++cnt] = x
@@ -58,7 +59,7 @@ END {
 	for (ki = 1; ki <= nk; ki++) {
 		k = ks[ki]
 		printf "== kernel %s ==\n\n", k
-		printf "1. per-op cost, us: median [min-max] of %d repetitions\n", \
+		printf "1. per-op cost, us: median per call; median [min-max] over %d repetitions\n", \
 		    collect(k, "perop", "array", 64, "total", t)
 		printf "%-6s %-6s %5s %22s %22s %22s %7s\n", "N", "who", "req'd",
 		    "alloc+request", "free_irq+free", "all four", "vs msix"
@@ -79,10 +80,7 @@ END {
 				collect(k, "perop", c, n, "total", t)
 				stats(t, length(t)); tot = range_us()
 				ratio = base ? sprintf("%.2fx", MED / base) : "-"
-				if (c == "array" || c == "queue")
-					pt[k, n, c] = MED
-				else
-					pt[k, n, c] = MED
+				pt[k, n, c] = MED
 				if (base && c != "msix")
 					perop_ratio[k, n, c] = MED / base
 				printf "%-6s %-6s %5s %22s %22s %22s %7s\n", n, c,
@@ -98,7 +96,7 @@ END {
 		close(fn)
 
 		if ((k, "profile", "array", 64, 0, "__irq_domain_alloc_irqs") in v) {
-			printf "\n   profile (function_graph, one traced run of N=64): mean us per call\n"
+			printf "\n   profile (function_graph, one traced run of N=64): median us per call\n"
 			printf "   %-28s %9s %9s %9s\n", "function", "array", "queue", "msix"
 			np = split("ims_alloc_irq ims_alloc_irq_range pci_msix_alloc_irq_at __irq_domain_alloc_irqs " \
 			    "ims_domain_alloc msi_domain_alloc __irq_alloc_descs intel_irq_remapping_alloc " \
