@@ -26,6 +26,7 @@
 #include <linux/pci.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
+#include <ims/ims.h>
 
 /* PCI identity */
 #define EDU_VENDOR		0x1234		/* function 0: edu */
@@ -299,6 +300,73 @@ static inline int edu_send(struct edu_words *w, void __iomem *edu, u64 addr,
 	if (k < 0)
 		return k;
 	return edu_dma(edu, EDU_BUF_BASE + 4 * k, addr, true);
+}
+
+/**
+ * struct edu_entry - one interrupt message entry as the device decodes it
+ * @addr:	message address
+ * @data:	message data
+ * @ctrl:	raw control word
+ * @masked:	the device must hold the message back
+ * @pasid_en:	the entry checks a PASID
+ * @pasid:	that PASID
+ */
+struct edu_entry {
+	u64	addr;
+	u32	data;
+	u32	ctrl;
+	bool	masked;
+	bool	pasid_en;
+	u32	pasid;
+};
+
+/**
+ * edu_entry_read - decode entry @index of a message table in device memory
+ * @l:		entry layout; &ims_array_layout_dsa also decodes a PCI MSI-X
+ *		table, whose entries have the same shape (vector control bit 0
+ *		masks, no PASID bits set)
+ * @table:	mapped start of entry 0
+ * @index:	entry to read
+ * @e:		filled in
+ */
+static inline void edu_entry_read(const struct ims_array_layout *l,
+				  void __iomem *table, unsigned int index,
+				  struct edu_entry *e)
+{
+	void __iomem *p = table + (size_t)index * l->stride;
+	u32 v = readl(p + l->ctrl);
+
+	e->ctrl = v;
+	e->masked = !!(v & BIT(l->mask_bit)) != l->mask_active_low;
+	e->pasid_en = l->pasid_en_bit >= 0 && (v & BIT(l->pasid_en_bit));
+	e->pasid = (v >> l->pasid_shift) & GENMASK(l->pasid_width - 1, 0);
+	e->addr = (u64)readl(p + l->addr_hi) << 32 | readl(p + l->addr_lo);
+	e->data = readl(p + l->data);
+}
+
+/* An MSI write targets the local APIC window and nothing else. */
+static inline bool edu_msi_addr_ok(u64 addr)
+{
+	return (addr >> 20) == 0xfee;
+}
+
+/**
+ * edu_array_reset - put array storage into the device's reset state
+ * @l:		entry layout
+ * @table:	mapped start of entry 0
+ * @len:	bytes of storage
+ *
+ * Everything zero, every entry masked: what ims_core expects to find.
+ */
+static inline void edu_array_reset(const struct ims_array_layout *l,
+				   void __iomem *table, size_t len)
+{
+	u32 masked = l->mask_active_low ? 0 : BIT(l->mask_bit);
+	size_t off;
+
+	memset_io(table, 0, len);
+	for (off = 0; off + l->stride <= len; off += l->stride)
+		writel(masked, table + off + l->ctrl);
 }
 
 #endif /* _TESTCARD_EDU_H */
