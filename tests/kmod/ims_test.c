@@ -281,16 +281,15 @@ static void it_read_storage(struct it_domain *dom, unsigned int index,
 
 	memset(m, 0, sizeof(*m));
 	if (dom->type == IMS_TEMPLATE_ARRAY) {
-		const struct ims_array_layout *l = dom->layout;
+		struct edu_entry ent;
 
-		e = dom->mem + (size_t)index * l->stride;
-		v = readl(e + l->ctrl);
-		m->raw = v;
-		m->masked = !!(v & BIT(l->mask_bit)) != l->mask_active_low;
-		m->pasid_en = l->pasid_en_bit >= 0 && (v & BIT(l->pasid_en_bit));
-		m->pasid = (v >> l->pasid_shift) & GENMASK(l->pasid_width - 1, 0);
-		m->addr = (u64)readl(e + l->addr_hi) << 32 | readl(e + l->addr_lo);
-		m->data = readl(e + l->data);
+		edu_entry_read(dom->layout, dom->mem, index, &ent);
+		m->raw = ent.ctrl;
+		m->masked = ent.masked;
+		m->pasid_en = ent.pasid_en;
+		m->pasid = ent.pasid;
+		m->addr = ent.addr;
+		m->data = ent.data;
 	} else {
 		e = dom->mem + (size_t)index * IT_Q_STRIDE;
 		v = readl(e + IT_Q_FLAGS);
@@ -302,12 +301,6 @@ static void it_read_storage(struct it_domain *dom, unsigned int index,
 			  readl(e + IT_Q_ADDR_LO);
 		m->data = readl(e + IT_Q_DATA);
 	}
-}
-
-/* An MSI write targets the local APIC window and nothing else. */
-static bool it_msi_addr_ok(u64 addr)
-{
-	return (addr >> 20) == 0xfee;
 }
 
 static void it_wait_delivery(struct it_dev *itd, struct it_slot *s, int before,
@@ -344,7 +337,7 @@ static int it_fire_one(struct it_domain *dom, unsigned int index, u32 pasid,
 		f->pasid_err++;
 		return 0;
 	}
-	if (!it_msi_addr_ok(m.addr)) {
+	if (!edu_msi_addr_ok(m.addr)) {
 		f->bad_addr++;
 		return 0;
 	}
@@ -369,7 +362,7 @@ static int it_fire_pending(struct it_slot *s, struct it_fire *f)
 	if (m.masked)
 		return 0;
 	s->pending = 0;
-	if (!it_msi_addr_ok(m.addr)) {
+	if (!edu_msi_addr_ok(m.addr)) {
 		f->bad_addr++;
 		return 0;
 	}
@@ -753,18 +746,15 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 		strscpy(dom->uname, a->argv[3], sizeof(dom->uname));
 
 	/* device reset state: everything zero, array entries masked */
-	memset_io(dom->mem, 0, len);
 	dom->layout = layout;
 	if (layout) {
-		u32 masked = layout->mask_active_low ? 0 : BIT(layout->mask_bit);
-
-		for (off = 0; off + stride <= len; off += stride)
-			writel(masked, dom->mem + off + layout->ctrl);
+		edu_array_reset(layout, dom->mem, len);
 		info.array.slots = dom->mem;
 		/* the DSA default is what a NULL layout means */
 		if (layout != &ims_array_layout_dsa)
 			info.array.layout = layout;
 	} else {
+		memset_io(dom->mem, 0, len);
 		info.queue.ops = &it_queue_ops;
 		info.queue.drvdata = dom;
 	}
