@@ -31,7 +31,7 @@ mkdir -p "$out"
 ln -sfn "$stamp" "$REPO/results/bench/latest"
 
 # nvme at 00:15.0, away from the card's slot 00:14
-export IMS_QEMU_EXTRA="-smp $smp -device nvme,serial=imsbench,msix_qsize=2048,addr=0x15"
+export IMS_SMP=$smp IMS_QEMU_EXTRA="-device nvme,serial=imsbench,msix_qsize=2048,addr=0x15"
 export IMS_LANE_TIMEOUT=${IMS_LANE_TIMEOUT:-1200}
 
 : >"$out/lines.txt"

@@ -17,7 +17,7 @@
 # Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800),
 # IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
 # IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
-# arguments, e.g. another PCI device), IMS_TCG_THREAD (single or multi:
+# arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2), IMS_TCG_THREAD (single or multi:
 # TCG's vCPU threading, default single, see README).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -93,7 +93,7 @@ card=(
 cmdline="console=ttyS0 panic=-1 loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
 	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine q35 -cpu max
-	-m "$(kline_memory "$kline")" -smp 2 -nographic -no-reboot -nic none
+	-m "$(kline_memory "$kline")" -smp "${IMS_SMP:-2}" -nographic -no-reboot -nic none
 	"${qemu_ir[@]}" "${card[@]}" ${IMS_QEMU_EXTRA:-}
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline"
 )
