@@ -658,46 +658,6 @@ static struct pci_driver idxd_ref_driver = {
 	.remove		= idxd_ref_remove,
 };
 
-/* A bound card function 0 in the slot of @data, the memory function. */
-static int idxd_ref_same_slot(struct device *dev, const void *data)
-{
-	const struct pci_dev *mem = data;
-	struct pci_dev *pdev = to_pci_dev(dev);
-
-	return pdev->bus == mem->bus &&
-	       PCI_SLOT(pdev->devfn) == PCI_SLOT(mem->devfn);
-}
-
-/*
- * The card's memory is its function 1. When that function is removed
- * (sysfs remove, hot unplug), the PCI core releases its BARs right after
- * this notification: unbind from function 0 first, exactly as if the
- * whole card went away, so that nothing still maps or owns them.
- */
-static int idxd_ref_pci_notify(struct notifier_block *nb,
-			       unsigned long action, void *data)
-{
-	struct pci_dev *pdev = to_pci_dev(data);
-	struct device *dev;
-
-	if (action != BUS_NOTIFY_DEL_DEVICE ||
-	    PCI_FUNC(pdev->devfn) != IDXD_REF_MEM_FN)
-		return NOTIFY_DONE;
-	dev = driver_find_device(&idxd_ref_driver.driver, NULL, pdev,
-				 idxd_ref_same_slot);
-	if (!dev)
-		return NOTIFY_DONE;
-	dev_warn(dev, "memory function %s removed: detaching\n",
-		 pci_name(pdev));
-	device_release_driver(dev);
-	put_device(dev);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block idxd_ref_pci_nb = {
-	.notifier_call	= idxd_ref_pci_notify,
-};
-
 static int __init idxd_ref_init(void)
 {
 	int ret;
@@ -705,23 +665,12 @@ static int __init idxd_ref_init(void)
 	idxd_ref_dbg_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	ret = pci_register_driver(&idxd_ref_driver);
 	if (ret)
-		goto debugfs;
-	ret = bus_register_notifier(&pci_bus_type, &idxd_ref_pci_nb);
-	if (ret)
-		goto driver;
-	return 0;
-
-driver:
-	pci_unregister_driver(&idxd_ref_driver);
-debugfs:
-	debugfs_remove_recursive(idxd_ref_dbg_root);
+		debugfs_remove_recursive(idxd_ref_dbg_root);
 	return ret;
 }
 
 static void __exit idxd_ref_exit(void)
 {
-	/* no notifier looks the driver's devices up any more */
-	bus_unregister_notifier(&pci_bus_type, &idxd_ref_pci_nb);
 	pci_unregister_driver(&idxd_ref_driver);
 	idxd_ref_cdev_exit();
 	debugfs_remove_recursive(idxd_ref_dbg_root);
