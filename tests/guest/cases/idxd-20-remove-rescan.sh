@@ -38,6 +38,8 @@ stress_holders() {
 	_k=0
 	while [ "$_k" -lt "$1" ]; do
 		_k=$((_k + 1))
+		# an earlier holder's output must not pass for this one's
+		rm -f "/tmp/hold.$_k.out"
 		idxd_ref_user hold "$2" "$3" >"/tmp/hold.$_k.out" 2>&1 &
 		HOLD_PIDS="$HOLD_PIDS $!"
 	done
