@@ -7,8 +7,8 @@
 #   make KVERS="v1 v2"        build for each listed kernel into build/<kver>/
 #   make modules-all          build for every kernel of the test matrix
 #   make check                run the VM test lanes (LANES=..., TESTS=...)
-#   make check-debug          run the debug kernel's lane (KASAN, lockdep,
-#                             kmemleak; builds that kernel once, cached)
+#   make check-debug          only the debug kernel's lane (KASAN, lockdep,
+#                             kmemleak; that kernel is built once, cached)
 #   make bench                benchmark IMS against MSI-X in the VM
 #   make demo                 boot the 6.12/intel-ir lane and run the demo
 #   make setup                install the host prerequisites (Debian 12)

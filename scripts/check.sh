@@ -11,10 +11,10 @@
 # runs are kept). Prints a table and then one line
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
-#   check.sh            host/dkms, ALL_LANES (scripts/common.sh), and
-#                       DEBUG_LANES when the debug kernel is built already
-#   check.sh --debug    the debug kernel's lanes (DEBUG_LANES), building
-#                       that kernel first if needed (~25 min on 2 cores)
+#   check.sh            host/dkms, DEBUG_LANES and ALL_LANES (common.sh);
+#                       a fresh machine builds the debug kernel first
+#                       (~25 min on 2 cores, then cached)
+#   check.sh --debug    only the debug kernel's lanes (DEBUG_LANES)
 #
 # Environment: LANES (default: as above), TESTS (case name globs), IMS_JOBS
 # (parallel lanes, default 2), plus run-lane.sh's knobs.
@@ -24,18 +24,9 @@ set -euo pipefail
 # host/dkms is the packaging test on the host: it runs first and leaves the
 # DKMS package installed for every kernel, which the VM lanes boot with.
 HOST_LANE=host/dkms
-default_lanes="$HOST_LANE $ALL_LANES"
-if [ "${1:-}" = --debug ]; then
-	default_lanes=$DEBUG_LANES
-elif [ -z "${LANES:-}" ]; then
-	# Building the debug kernel would more than double a fresh run.
-	if "$REPO/scripts/debug-kernel.sh" kver >/dev/null 2>&1; then
-		# first: it is the longest lane
-		default_lanes="$HOST_LANE $DEBUG_LANES $ALL_LANES"
-	else
-		msg "no cached debug kernel: skipping $DEBUG_LANES ('make check-debug' builds and runs it)"
-	fi
-fi
+# The debug lane goes first: it is the longest.
+default_lanes="$HOST_LANE $DEBUG_LANES $ALL_LANES"
+[ "${1:-}" = --debug ] && default_lanes=$DEBUG_LANES
 lanes=${LANES:-$default_lanes}
 jobs=${IMS_JOBS:-2}
 for lane in $lanes; do

@@ -25,7 +25,8 @@ declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd
 BUILT_KLINES="6.12-debug"
 
 # Test lanes: kernel line / interrupt-remapping flavour. 'make check' runs
-# ALL_LANES; DEBUG_LANES are the debug kernel's ('make check-debug').
+# DEBUG_LANES (the debug kernel's) and ALL_LANES; 'make check-debug' only
+# DEBUG_LANES.
 ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir 6.1-rt/intel-ir"
 DEBUG_LANES="6.12-debug/intel-ir"
 
