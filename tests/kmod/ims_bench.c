@@ -624,27 +624,44 @@ out:
 	kvfree(t[0]);
 }
 
+/*
+ * Open a growing contender (IMS array or the MSI-X dance) of up to @n
+ * vectors; both start from one requested vector. On failure the result
+ * says why and nothing is left open.
+ */
+static int ib_growth_open(struct ib_dev *ib, struct ib_set *set,
+			  enum ib_kind kind, unsigned int n)
+{
+	int ret;
+
+	if ((kind != IB_ARRAY && kind != IB_DANCE) || n < 2 ||
+	    n > IB_PEROP_SLOTS) {
+		ib_result(ib, "err %d", -EINVAL);
+		return -EINVAL;
+	}
+	ret = ib_set_open(ib, set, kind, ib_name(kind), ib_off(kind), n);
+	if (ret) {
+		ib_result(ib, "err %d open", ret);
+		return ret;
+	}
+	ret = ib_grow_step(set);
+	if (ret) {
+		ib_result(ib, "err %d at %u of %u", ret, set->n, n);
+		ib_set_close(set);
+	}
+	return ret;
+}
+
 static void ib_cmd_grow(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
 			unsigned int cap_ms)
 {
 	u64 cap = (u64)cap_ms * NSEC_PER_MSEC, t0, ns;
 	struct ib_set set;
 	bool capped = false;
-	int ret;
+	int ret = 0;
 
-	if (kind == IB_QUEUE || kind == IB_MSIX || n < 2 || n > IB_PEROP_SLOTS) {
-		ib_result(ib, "err %d", -EINVAL);
+	if (ib_growth_open(ib, &set, kind, n))
 		return;
-	}
-	ret = ib_set_open(ib, &set, kind, ib_name(kind), ib_off(kind), n);
-	if (ret) {
-		ib_result(ib, "err %d open", ret);
-		return;
-	}
-	/* both start from one requested vector */
-	ret = ib_grow_step(&set);
-	if (ret)
-		goto out;
 	t0 = ktime_get_ns();
 	while (set.n < n) {
 		if (ktime_get_ns() - t0 > cap) {
@@ -739,21 +756,10 @@ static void ib_cmd_lossless(struct ib_dev *ib, enum ib_kind kind,
 	struct task_struct *task;
 	struct ib_set set;
 	u64 t0, ns;
-	int ret;
+	int ret = 0;
 
-	if ((kind != IB_ARRAY && kind != IB_DANCE) || n < 2 ||
-	    n > IB_PEROP_SLOTS) {
-		ib_result(ib, "err %d", -EINVAL);
+	if (ib_growth_open(ib, &set, kind, n))
 		return;
-	}
-	ret = ib_set_open(ib, &set, kind, ib_name(kind), ib_off(kind), n);
-	if (ret) {
-		ib_result(ib, "err %d open", ret);
-		return;
-	}
-	ret = ib_grow_step(&set);
-	if (ret)
-		goto out;
 	eng.set = &set;
 	atomic_set(&eng.live, 1);
 	task = kthread_run(ib_engine_fn, &eng, "ims_bench_edu");
