@@ -24,6 +24,9 @@ declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd
 # irq debugfs (scripts/debug-kernel.sh, cached in $IMS_CACHE).
 BUILT_KLINES="6.12-debug"
 
+# is_built_kline LINE: true for a line built here rather than fetched.
+is_built_kline() { [[ " $BUILT_KLINES " == *" $1 "* ]]; }
+
 # Test lanes: kernel line / interrupt-remapping flavour. 'make check' runs
 # DEBUG_LANES (the debug kernel's) and ALL_LANES; 'make check-debug' only
 # DEBUG_LANES.

@@ -27,7 +27,7 @@ meta_dep() {
 
 kver_of() {
 	local line=$1 dep
-	if [[ " $BUILT_KLINES " == *" $line "* ]]; then
+	if is_built_kline "$line"; then
 		"$REPO/scripts/debug-kernel.sh" kver
 		return
 	fi
@@ -77,7 +77,7 @@ fetch_image() {
 fetch() {
 	local line kver
 	for line in "$@"; do
-		if [[ " $BUILT_KLINES " == *" $line "* ]]; then
+		if is_built_kline "$line"; then
 			kver=$("$REPO/scripts/debug-kernel.sh" build)
 			echo "$line $kver"
 			continue

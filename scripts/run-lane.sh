@@ -17,8 +17,9 @@
 # Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800),
 # IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
 # IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
-# arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2), IMS_TCG_THREAD (single or multi:
-# TCG's vCPU threading, default single, see README).
+# arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2),
+# IMS_TCG_THREAD (single or multi: TCG's vCPU threading, default single,
+# see README).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -33,14 +34,13 @@ done
 [ $# -eq 2 ] || die "usage: run-lane.sh [--run SCRIPT [--live]] LANE OUTDIR (lanes: $ALL_LANES)"
 lane=$1 outdir=$2
 kline=${lane%%/*} flavour=${lane#*/}
-lane_known "$lane" || die "unknown lane '$lane' (lanes: $ALL_LANES)"
+lane_known "$lane" || die "unknown lane '$lane' (lanes: $ALL_LANES $DEBUG_LANES)"
 
 qemu_ir=() cmdline_ir=""
 case "$flavour" in
 intel-ir) iommu=intel; qemu_ir=(-device intel-iommu,intremap=on); cmdline_ir="intel_iommu=on" ;;
 amd-ir)   iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on) ;;
 no-ir)    iommu=none ;;
-*) die "unknown lane '$lane' (lanes: $ALL_LANES)" ;;
 esac
 
 log=$outdir/$lane.log
