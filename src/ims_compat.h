@@ -35,19 +35,25 @@ static inline struct irq_domain *ims_msi_parent(struct pci_dev *pdev)
 }
 
 /**
- * ims_parent_alloc_info - describe one IMS interrupt to the parent domain
+ * ims_parent_alloc_info - describe IMS interrupts to the parent domain
  * @info:	filled in
  * @desc:	ims_core's descriptor whose ->dev is the device
+ * @nr:		number of interrupts in the parent call
  *
- * The remapping domains take the IRTE source id from @desc->dev and accept
- * one interrupt per call for this type, like one MSI-X vector. Nothing else
- * of @desc is read by the parents.
+ * The remapping domains take the IRTE source id from @desc->dev; nothing
+ * else of @desc is read by the parents. One interrupt is described like one
+ * MSI-X vector. Several are described like a multi-MSI block, the only type
+ * for which both remapping drivers accept more than one interrupt per call:
+ * VT-d then takes one aligned IRTE block in one scan of its table, AMD-Vi
+ * consecutive entries of the device's table.
  */
 static inline void ims_parent_alloc_info(struct irq_alloc_info *info,
-					 struct msi_desc *desc)
+					 struct msi_desc *desc,
+					 unsigned int nr)
 {
 	memset(info, 0, sizeof(*info));
-	info->type = X86_IRQ_ALLOC_TYPE_PCI_MSIX;
+	info->type = nr > 1 ? X86_IRQ_ALLOC_TYPE_PCI_MSI :
+			      X86_IRQ_ALLOC_TYPE_PCI_MSIX;
 	info->desc = desc;
 }
 

@@ -180,6 +180,21 @@ struct ims_alloc_arg {
 	struct ims_map			*maps;
 };
 
+/*
+ * A batch takes its parent levels in blocks of up to this many interrupts:
+ * VT-d then allocates one aligned IRTE block per call, with one scan of its
+ * table, where one call per interrupt costs one scan each, linear in the
+ * entries in use. 32 is the multi-MSI maximum, which every remapping unit
+ * handles.
+ */
+#define IMS_BLOCK_MAX	32
+
+static void ims_slot_release(struct ims_domain *domain, struct ims_slot *slot)
+{
+	xa_erase(&domain->slots, slot->index);
+	kfree(slot);
+}
+
 static void ims_domain_free(struct irq_domain *irqdom, unsigned int virq,
 			    unsigned int nr_irqs)
 {
@@ -190,11 +205,14 @@ static void ims_domain_free(struct irq_domain *irqdom, unsigned int virq,
 		struct irq_data *irqd = irq_domain_get_irq_data(irqdom, virq + i);
 		struct ims_slot *slot = ims_irqd_slot(irqd);
 
-		domain->tmpl->teardown(slot);
-		xa_erase(&domain->slots, slot->index);
-		domain->used--;
+		if (slot->held) {
+			domain->held--;
+		} else {
+			domain->tmpl->teardown(slot);
+			domain->used--;
+		}
 		irq_domain_reset_irq_data(irqd);
-		kfree(slot);
+		ims_slot_release(domain, slot);
 	}
 	irq_domain_free_irqs_parent(irqdom, virq, nr_irqs);
 }
@@ -215,21 +233,19 @@ static int ims_slot_reserve(struct ims_domain *domain, struct ims_slot *slot,
 	return ret;
 }
 
-static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
-				struct ims_alloc_arg *arg, unsigned int nr)
+/* Bookkeeping and a reserved index for the @nr-th interrupt of @arg. */
+static struct ims_slot *ims_slot_new(struct ims_domain *domain,
+				     const struct ims_alloc_arg *arg,
+				     unsigned int nr)
 {
-	struct irq_domain *irqdom = domain->irqdom;
-	struct irq_alloc_info info;
 	struct ims_slot *slot;
-	struct msi_msg msg;
 	int ret;
 
 	slot = ims_fault(IMS_FAULT_BOOKKEEPING) ? NULL :
 		kzalloc(sizeof(*slot), GFP_KERNEL);
 	if (!slot)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	slot->domain = domain;
-	slot->virq = virq;
 	slot->masked = true;
 	if (arg->cookies)
 		slot->cookie = arg->cookies[nr];
@@ -239,25 +255,69 @@ static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
 					       domain->tmpl->cookie_pasid(slot));
 
 	ret = ims_slot_reserve(domain, slot, arg);
-	if (ret)
-		goto free_slot;
+	if (ret) {
+		kfree(slot);
+		return ERR_PTR(ret);
+	}
+	return slot;
+}
 
-	ims_parent_alloc_info(&info, &domain->desc);
+static int ims_parent_alloc_one(struct ims_domain *domain, unsigned int virq,
+				unsigned int nr)
+{
+	struct irq_alloc_info info;
+	int ret;
+
+	ims_parent_alloc_info(&info, &domain->desc, nr);
 	ret = ims_fault(IMS_FAULT_PARENT);
-	if (!ret)
-		ret = irq_domain_alloc_irqs_parent(irqdom, virq, 1, &info);
 	if (ret)
-		goto release_slot;
+		return ret;
+	return irq_domain_alloc_irqs_parent(domain->irqdom, virq, nr, &info);
+}
+
+/*
+ * The parent levels of @nr interrupts from @virq: one block if the parent
+ * grants it, else one by one, as a fragmented remapping table may have the
+ * entries but no aligned block.
+ *
+ * Return: 1 for a block, 0 for separate allocations, or a negative errno.
+ */
+static int ims_parent_alloc(struct ims_domain *domain, unsigned int virq,
+			    unsigned int nr)
+{
+	unsigned int i;
+	int ret;
+
+	if (nr > 1 && !ims_parent_alloc_one(domain, virq, nr))
+		return 1;
+	for (i = 0; i < nr; i++) {
+		ret = ims_parent_alloc_one(domain, virq + i, 1);
+		if (ret) {
+			irq_domain_free_irqs_parent(domain->irqdom, virq, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Set @slot up as the IMS level of @virq, whose parent levels exist. */
+static int ims_slot_install(struct ims_domain *domain, struct ims_slot *slot,
+			    unsigned int virq)
+{
+	struct irq_domain *irqdom = domain->irqdom;
+	struct msi_msg msg;
+	int ret;
 
 	/*
 	 * Set the slot up before the chip is installed: irq_domain_set_info()
 	 * takes the chip's bus lock, which the queue template's setup
 	 * initialises.
 	 */
+	slot->virq = virq;
 	ims_compose_msg(irq_domain_get_irq_data(irqdom, virq), &msg);
 	ret = domain->tmpl->setup(slot, &msg);
 	if (ret)
-		goto free_parent;
+		return ret;
 
 	irq_domain_set_info(irqdom, virq, slot->index, &domain->chip, slot,
 			    handle_edge_irq, NULL, "edge");
@@ -269,16 +329,52 @@ static int ims_domain_alloc_one(struct ims_domain *domain, unsigned int virq,
 
 	slot->msg = msg;
 	domain->used++;
-	arg->maps[nr].index = slot->index;
+	return 0;
+}
+
+/* @nr (at most IMS_BLOCK_MAX) interrupts from @virq, the @first-th on. */
+static int ims_domain_alloc_block(struct ims_domain *domain, unsigned int virq,
+				  unsigned int nr, struct ims_alloc_arg *arg,
+				  unsigned int first)
+{
+	struct ims_slot *slots[IMS_BLOCK_MAX];
+	unsigned int i;
+	int block, ret;
+
+	for (i = 0; i < nr; i++) {
+		slots[i] = ims_slot_new(domain, arg, first + i);
+		if (IS_ERR(slots[i])) {
+			ret = PTR_ERR(slots[i]);
+			goto release;
+		}
+	}
+
+	block = ims_parent_alloc(domain, virq, nr);
+	if (block < 0) {
+		ret = block;
+		goto release;
+	}
+
+	for (i = 0; i < nr; i++) {
+		ret = ims_slot_install(domain, slots[i], virq + i);
+		if (ret)
+			goto uninstall;
+		slots[i]->block = block ? slots[0] : NULL;
+		arg->maps[first + i].index = slots[i]->index;
+	}
+	slots[0]->block_users = block ? nr : 0;
 	return 0;
 
-free_parent:
-	irq_domain_reset_irq_data(irq_domain_get_irq_data(irqdom, virq));
-	irq_domain_free_irqs_parent(irqdom, virq, 1);
-release_slot:
-	xa_erase(&domain->slots, slot->index);
-free_slot:
-	kfree(slot);
+uninstall:
+	if (i)
+		ims_domain_free(domain->irqdom, virq, i);
+	irq_domain_free_irqs_parent(domain->irqdom, virq + i, nr - i);
+	while (i < nr)
+		ims_slot_release(domain, slots[i++]);
+	return ret;
+release:
+	while (i--)
+		ims_slot_release(domain, slots[i]);
 	return ret;
 }
 
@@ -286,14 +382,17 @@ static int ims_domain_alloc(struct irq_domain *irqdom, unsigned int virq,
 			    unsigned int nr_irqs, void *data)
 {
 	struct ims_domain *domain = irqdom->host_data;
-	unsigned int i;
+	unsigned int done, nr;
 	int ret;
 
-	for (i = 0; i < nr_irqs; i++) {
-		ret = ims_domain_alloc_one(domain, virq + i, data, i);
+	for (done = 0; done < nr_irqs; done += nr) {
+		nr = min_t(unsigned int, rounddown_pow_of_two(nr_irqs - done),
+			   IMS_BLOCK_MAX);
+		ret = ims_domain_alloc_block(domain, virq + done, nr, data,
+					     done);
 		if (ret) {
-			if (i)
-				ims_domain_free(irqdom, virq, i);
+			if (done)
+				ims_domain_free(irqdom, virq, done);
 			return ret;
 		}
 	}
@@ -423,6 +522,14 @@ EXPORT_SYMBOL_NS_GPL(ims_alloc_irq, IMS_NS);
  * @affdesc:	@nr affinity descriptors, or NULL
  * @maps:	receives @nr {index, virq} pairs; the virqs are consecutive
  *
+ * The remapping entries come in blocks of up to 32 interrupts, one
+ * allocation each in the remapping driver instead of one per interrupt
+ * (VT-d scans its whole table for each). A block is released as a whole,
+ * so the first slot of a block stays reserved when it is freed, until the
+ * other interrupts of its block are freed too; &ims_domain_stats.held
+ * counts such slots. Each interrupt is freed on its own with
+ * ims_free_irq().
+ *
  * Context: may sleep.
  * Return: 0, or a negative errno with nothing allocated.
  */
@@ -440,21 +547,49 @@ static struct ims_slot *ims_virq_slot(struct ims_domain *domain,
 				      unsigned int virq)
 {
 	struct irq_data *irqd = irq_get_irq_data(virq);
+	struct ims_slot *slot;
 
 	if (!irqd || irqd->domain != domain->irqdom)
 		return NULL;
-	return ims_irqd_slot(irqd);
+	slot = ims_irqd_slot(irqd);
+	return slot->held ? NULL : slot;
 }
 
+/* Freed by the driver, kept by ims_core: see ims_free_slot_locked(). */
+static void ims_slot_hold(struct ims_domain *domain, struct ims_slot *slot)
+{
+	domain->tmpl->teardown(slot);
+	slot->held = true;
+	domain->used--;
+	domain->held++;
+}
+
+/*
+ * The VT-d driver releases a whole IRTE block with the block's first
+ * interrupt, so that one goes last: until then it is held, torn down and
+ * invisible to the driver, its index reserved.
+ */
 static void ims_free_slot_locked(struct ims_domain *domain,
 				 struct ims_slot *slot)
 {
+	struct ims_slot *head = slot->block;
+
 	if (irqd_is_activated(irq_get_irq_data(slot->virq))) {
 		dev_err(&domain->pdev->dev, "%s: slot %u (irq %u) is still requested, free_irq() it first\n",
 			domain->name, slot->index, slot->virq);
 		return;
 	}
-	irq_dispose_mapping(slot->virq);
+	if (head && --head->block_users) {
+		if (slot == head)
+			ims_slot_hold(domain, slot);
+		else
+			irq_dispose_mapping(slot->virq);
+		return;
+	}
+	if (slot != head)
+		irq_dispose_mapping(slot->virq);
+	if (head)
+		irq_dispose_mapping(head->virq);
 }
 
 /**
@@ -471,7 +606,7 @@ void ims_free_irq(struct ims_domain *domain, struct ims_map map)
 
 	mutex_lock(&domain->lock);
 	slot = xa_load(&domain->slots, map.index);
-	if (slot && map.virq > 0 && slot->virq == map.virq)
+	if (slot && !slot->held && map.virq > 0 && slot->virq == map.virq)
 		ims_free_slot_locked(domain, slot);
 	else
 		dev_err(&domain->pdev->dev, "%s: free of unknown interrupt {%u, %d}\n",
@@ -492,8 +627,10 @@ void ims_free_all_irqs(struct ims_domain *domain)
 	unsigned long index;
 
 	mutex_lock(&domain->lock);
-	xa_for_each(&domain->slots, index, slot)
-		ims_free_slot_locked(domain, slot);
+	xa_for_each(&domain->slots, index, slot) {
+		if (!slot->held)
+			ims_free_slot_locked(domain, slot);
+	}
 	mutex_unlock(&domain->lock);
 }
 EXPORT_SYMBOL_NS_GPL(ims_free_all_irqs, IMS_NS);
@@ -555,13 +692,14 @@ EXPORT_SYMBOL_NS_GPL(ims_irq_index, IMS_NS);
  * @domain:	the IMS domain
  * @index:	the slot index
  *
- * Return: the irq number, or -ENOENT if the slot is free.
+ * Return: the irq number, or -ENOENT if the driver holds no interrupt
+ * there.
  */
 int ims_index_virq(struct ims_domain *domain, unsigned int index)
 {
 	struct ims_slot *slot = xa_load(&domain->slots, index);
 
-	return slot ? slot->virq : -ENOENT;
+	return slot && !slot->held ? slot->virq : -ENOENT;
 }
 EXPORT_SYMBOL_NS_GPL(ims_index_virq, IMS_NS);
 
@@ -576,6 +714,7 @@ void ims_domain_get_stats(struct ims_domain *domain,
 	mutex_lock(&domain->lock);
 	stats->nr_slots = domain->info.nr_slots;
 	stats->used = domain->used;
+	stats->held = domain->held;
 	mutex_unlock(&domain->lock);
 }
 EXPORT_SYMBOL_NS_GPL(ims_domain_get_stats, IMS_NS);

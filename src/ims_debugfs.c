@@ -2,9 +2,10 @@
 /*
  * debugfs view of the IMS domains: /sys/kernel/debug/ims/<domain>/
  *   info	template, device, parent chain down to the vector domain,
- *		slots total and used
- *   slots	one line per allocated slot: index, irq, PASID, mask state,
- *		effective CPU, message, and the template's own state
+ *		slots total, used, and held (freed, kept for their block)
+ *   slots	one line per allocated slot (held ones left out): index, irq,
+ *		PASID, mask state, effective CPU, message, and the template's
+ *		own state
  * and /sys/kernel/debug/ims/fault, the fault injection control (ims_fault.c).
  */
 
@@ -31,6 +32,7 @@ static int ims_info_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%s%s", pos->name, pos->parent ? " -> " : "\n");
 	seq_printf(m, "slots:    %u\n", domain->info.nr_slots);
 	seq_printf(m, "used:     %u\n", domain->used);
+	seq_printf(m, "held:     %u\n", domain->held);
 	mutex_unlock(&domain->lock);
 	return 0;
 }
@@ -48,6 +50,8 @@ static int ims_slots_show(struct seq_file *m, void *unused)
 		const struct cpumask *eff;
 		int cpu = -1;
 
+		if (slot->held)
+			continue;
 		eff = irq_data_get_effective_affinity_mask(irq_get_irq_data(slot->virq));
 		if (eff && !cpumask_empty(eff))
 			cpu = cpumask_first(eff);

@@ -89,6 +89,11 @@ struct ims_queue_state {
  * @masked:	the chip's mask state
  * @msg:	the message last written to the slot
  * @pasid_req:	the ims_set_pasid() request in flight, see ims_chip_set_vcpu()
+ * @block:	first slot of the remapping block this slot shares with others
+ *		of its batch, or NULL if its parent levels are its own
+ * @block_users: on a block's first slot: members the driver still holds
+ * @held:	freed by the driver but kept, with its slot index, because it
+ *		is the first of a block whose other members are still held
  * @ctrl:	array template: shadow of the entry's control word
  * @queue:	queue template state
  */
@@ -101,6 +106,9 @@ struct ims_slot {
 	bool				masked;
 	struct msi_msg			msg;
 	const void			*pasid_req;
+	struct ims_slot			*block;
+	unsigned int			block_users;
+	bool				held;
 	union {
 		u32			ctrl;
 		struct ims_queue_state	queue;
@@ -116,7 +124,8 @@ struct ims_slot {
  * @parent:	the remapping domain, or the vector domain (direct mode)
  * @direct:	stacked on the vector domain: messages change on affinity moves
  * @pasid_max:	largest PASID the slots hold, see &ims_template.pasid_max
- * @used:	number of allocated slots
+ * @used:	number of slots the driver holds
+ * @held:	number of freed slots kept for their block, see &ims_slot.held
  * @chip:	the irq chip of this domain
  * @desc:	msi descriptor handed to the parent so that it derives the
  *		IRTE source id from @pdev. Owned by ims_core, never a driver's.
@@ -135,6 +144,7 @@ struct ims_domain {
 	bool				direct;
 	u32				pasid_max;
 	unsigned int			used;
+	unsigned int			held;
 	struct irq_chip			chip;
 	struct msi_desc			desc;
 	struct xarray			slots;

@@ -213,10 +213,13 @@ struct ims_domain_info {
  * struct ims_domain_stats - occupancy of an IMS domain
  * @nr_slots:	slots the domain manages
  * @used:	slots currently allocated
+ * @held:	freed slots not yet reusable: first slots of remapping blocks
+ *		whose other interrupts are still allocated (see ims_alloc_irqs())
  */
 struct ims_domain_stats {
 	unsigned int	nr_slots;
 	unsigned int	used;
+	unsigned int	held;
 };
 
 struct ims_domain *ims_create_domain(struct pci_dev *pdev,

@@ -1209,8 +1209,8 @@ static int it_cmd_stats(struct it_dev *itd, struct it_args *a,
 	struct ims_domain_stats st = { };
 
 	ims_domain_get_stats(dom->ims, &st);
-	it_result(itd, "ok nr_slots=%u used=%u sync_calls=%d sync_errors=%d sync_bad=%d",
-		  st.nr_slots, st.used, atomic_read(&dom->sync_calls),
+	it_result(itd, "ok nr_slots=%u used=%u held=%u sync_calls=%d sync_errors=%d sync_bad=%d",
+		  st.nr_slots, st.used, st.held, atomic_read(&dom->sync_calls),
 		  atomic_read(&dom->sync_errors), atomic_read(&dom->sync_bad));
 	return 0;
 }

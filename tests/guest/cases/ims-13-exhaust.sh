@@ -1,7 +1,8 @@
 #!/bin/sh
 # Exhaustion, for both templates: a full domain refuses any/range/batch with
 # -ENOSPC and an occupied slot with -EBUSY, a failed batch allocates
-# nothing, and a freed slot is reused (by any, at, and range).
+# nothing, and a freed slot is reused (by any, at, and range); the first slot
+# of a batch's remapping block only once the whole block is freed.
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
 it_setup_lane
@@ -28,9 +29,22 @@ for tpl in $tpls; do
 	expect_eq "$(val used)" 8 "$tpl: used when full"
 	expect_eq "$(dinfo "$DN" used)" 8 "$tpl: debugfs used when full"
 
+	# The batch of 6 took remapping blocks {0..3} and {4, 5}. Slot 4 heads
+	# the second: freed first, it is held (not reusable) until 5 goes.
 	ok free "$D" 4
+	ok stats "$D"
+	expect_eq "$(val used) $(val held)" "7 1" "$tpl: used and held after freeing a block's first slot"
+	expect_eq "$(dinfo "$DN" held)" 1 "$tpl: debugfs held"
+	err -28 alloc "$D" any
+	err -16 alloc "$D" at 4
+	err -2 virq "$D" 4
+	ok free "$D" 5
+	ok stats "$D"
+	expect_eq "$(val used) $(val held)" "6 0" "$tpl: used and held once the block is gone"
 	alloc "$D" any
-	expect_eq "$I" 4 "$tpl: freed slot reused by any"
+	expect_eq "$I" 4 "$tpl: a block's first slot reused by any"
+	alloc "$D" any
+	expect_eq "$I" 5 "$tpl: the block's second slot reused by any"
 	ok free "$D" 4
 	alloc "$D" at 4
 	expect_eq "$I" 4 "$tpl: freed slot reused by at"

@@ -90,7 +90,9 @@ mkdom array 8 fd
 ok destroy "$D"
 clean domain
 
-# each allocation point: one allocation, then the 3rd step of a batch of 4
+# each allocation point: one allocation, then the 3rd step of a batch of 7,
+# which takes remapping blocks of 4, 2 and 1 (so the 3rd parent step is the
+# last block, after two that succeeded)
 n=0
 for point in slot bookkeeping parent; do
 	errno=$(fault_field $point errno)
@@ -99,15 +101,52 @@ for point in slot bookkeeping parent; do
 	fired $point 1
 	clean "$point (single)"
 	arm $point 3
-	err "$errno" batch "$A" 4
+	err "$errno" batch "$A" 7
 	fired $point 2
-	clean "$point (3rd of a batch of 4)"
+	clean "$point (3rd of a batch of 7)"
 	arm $point 1
 	err "$errno" alloc "$Q" any
 	fired $point 3
 	clean "$point (queue)"
 	n=$((n + 1))
 done
+
+# A batch's remapping block: on VT-d one IRTE block, so one address (the
+# block's handle) and the sub-handle in the data. If the parent refuses the
+# block, the batch takes one entry per interrupt: distinct addresses. Both
+# deliver to every slot, and free cleanly.
+# batch4: allocate a batch of 4 on A; BI = its slot indices
+batch4() {
+	ok batch "$A" 4
+	BI=$(val index | tr , ' ')
+}
+batch_addrs() {
+	for i in $BI; do dslot "$AN" "$i" addr_lo; done | sort -u | wc -l
+}
+batch_fire_free() {
+	for i in $BI; do
+		ok request "$A" "$i"
+		fire "$A" "$i" 1
+		expect_cnt "$A" "$i" total 1
+	done
+	for i in $BI; do
+		ok free "$A" "$i"
+	done
+}
+batch4
+if [ "$IOMMU" = intel ]; then
+	expect_eq "$(batch_addrs)" 1 "addresses of a batch of 4 (one IRTE block)"
+	datas=$(for i in $BI; do dslot "$AN" "$i" data; done | xargs)
+	expect_eq "$datas" "0x00000000 0x00000001 0x00000002 0x00000003" "sub-handles of the block"
+fi
+batch_fire_free
+clean "batch of 4 in one block"
+arm parent 1
+batch4
+fired parent 4
+[ "$IOMMU" != intel ] || expect_eq "$(batch_addrs)" 4 "addresses of a batch of 4 whose block was refused"
+batch_fire_free
+clean "parent (block refused: one entry each)"
 
 # activation at request_irq(): the request fails, the slot stays allocated
 # and masked, no /proc/interrupts line; the next request works and the
@@ -177,5 +216,5 @@ clean "queue_sync (push)"
 ok destroy "$Q"
 ok destroy "$A"
 echo off >"$F"
-diag "7 points: domain, slot, bookkeeping, parent (single, Nth of a batch, queue), activate, pasid, queue_sync"
+diag "7 points: domain, slot, bookkeeping, parent (single, Nth of a batch, queue, block refused), activate, pasid, queue_sync"
 echo "PASS: every injected failure gave its errno and left nothing behind"
