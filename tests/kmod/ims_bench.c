@@ -955,8 +955,9 @@ static void ib_cmd_sprobe(struct ib_dev *ib, unsigned int batch)
 		ib_result(ib, "err %d desc alloc", ret);
 		return;
 	}
-	ib_result(ib, "ok occupied=%u batch=%u fresh_domain=%u desc=%u",
-		  ib->scale.n, batch, ib_median(t_dom, IB_PROBE_SLOTS),
+	ib_result(ib, "ok occupied=%u allocs=%u batch=%u fresh_domain=%u desc=%u",
+		  ib->scale.n, IB_PROBE_SLOTS, batch,
+		  ib_median(t_dom, IB_PROBE_SLOTS),
 		  ib_median(t_desc, IB_PROBE_SLOTS));
 }
 
