@@ -237,7 +237,11 @@ static int ib_cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median of @n samples; sorts a copy. 0 if there are none. */
+/*
+ * Median of @n samples, the mean of the middle two if @n is even (the
+ * members of a batch share one time: of two batches, the upper median
+ * would be the slower one); sorts a copy. 0 if there are none.
+ */
 static u32 ib_median(const u32 *v, unsigned int n)
 {
 	u32 *tmp, m;
@@ -250,6 +254,8 @@ static u32 ib_median(const u32 *v, unsigned int n)
 	memcpy(tmp, v, n * sizeof(*tmp));
 	sort(tmp, n, sizeof(*tmp), ib_cmp_u32, NULL);
 	m = tmp[n / 2];
+	if (n % 2 == 0)
+		m = tmp[n / 2 - 1] + (m - tmp[n / 2 - 1]) / 2;
 	kvfree(tmp);
 	return m;
 }
