@@ -139,6 +139,7 @@ END {
 
 		if ((k, "profile", "array", 64, 0, "__irq_domain_alloc_irqs") in v) {
 			printf "\n   profile (function_graph, one traced run of N=64): median us per call\n"
+			printf "   (-b%s: ims_alloc_irqs() and the calls it makes once per batch are per batch)\n", B
 			line = sprintf("   %-28s", "function")
 			for (ci = 1; ci <= nc; ci++)
 				line = line sprintf(" %9s", CS[ci])
@@ -216,7 +217,7 @@ END {
 		printf "  in batches of %s, a fresh domain of the same size:\n", B
 		scale_bratio[k] = scale_stretches(k, c, "16384 32768", out "/scale-b-" k ".dat")
 		printf "  profile at each occupancy, fresh domain in batches of %s:\n", B
-		printf "  %8s %14s %22s %16s\n", "held", "us per alloc", "intel_irq_remapping_alloc()", "calls per batch"
+		printf "  %8s %14s %22s %16s\n", "held", "fresh domain", "intel_irq_remapping_alloc()", "calls per batch"
 		for (oi = 1; oi <= 2; oi++) {
 			o = oi == 1 ? 0 : SC[oi - 1]
 			ir = (k, "irprof", c, o, 1, "intel_irq_remapping_alloc") in v
