@@ -22,6 +22,7 @@ set ylabel "us per interrupt (median)"
 set logscale x 2
 set xtics (64, 256, 1024, 2000)
 set yrange [0:*]
+set key bottom right
 plot for [k in kernels] f(k, "perop") u 1:4 w lp lw width(k) dt dash(k) pt 7 lc rgb "#c03030" t k." MSI-X dynamic", \
      for [k in kernels] f(k, "perop") u 1:2 w lp lw width(k) dt dash(k) pt 5 lc rgb "#2060c0" t k." IMS array", \
      for [k in kernels] f(k, "perop") u 1:3 w lp lw width(k) dt dash(k) pt 9 lc rgb "#20a060" t k." IMS queue", \
@@ -29,6 +30,7 @@ plot for [k in kernels] f(k, "perop") u 1:4 w lp lw width(k) dt dash(k) pt 7 lc 
      for [k in kernels] f(k, "perop") u 1:6 w lp lw width(k) dt dash(k) pt 8 lc rgb "#90d0a0" t k." IMS queue, batches"
 
 set title "growth 1 -> N requested vectors (open: dance capped)"
+set key top left
 set ylabel "ms (median, log)"
 set logscale y 10
 set yrange [*:*]
