@@ -88,14 +88,25 @@ prof_stop() {
 	echo
 }
 
-# probe OCCUPIED: the scale test's profile at this occupancy.
+# Contenders: array, queue, msix, and array-bB, queue-bB (IMS allocated in
+# batches of B = $BATCH, ims_bench's IB_BATCH).
+# kind CONTENDER: ims_bench's kind; verb CONTENDER VERB: its command.
+kind() { echo "${1%-b"$BATCH"}"; }
+verb() {
+	case $1 in
+	*-b"$BATCH") echo "b$2" ;;
+	*) echo "$2" ;;
+	esac
+}
+
+# probe CONTENDER OCCUPIED: the scale test's profile at this occupancy.
 probe() {
 	if prof_start intel_irq_remapping_alloc; then
-		b probe array "$1" 1 sprobe
-		echo "BENCH $KLINE irprof array $1 1 :: ok$(prof_stop)"
+		b probe "$1" "$2" 1 "$(verb "$1" sprobe)"
+		echo "BENCH $KLINE irprof $1 $2 1 :: ok$(prof_stop)"
 	else
 		diag "no function_graph tracer: IR allocator not profiled"
-		b probe array "$1" 1 sprobe
+		b probe "$1" "$2" 1 "$(verb "$1" sprobe)"
 	fi
 }
 
@@ -119,28 +130,29 @@ if [ "$(val edu)" != 1 ] || [ "$(val nvme)" != 1 ]; then
 	bfail "ims_bench did not bind edu and nvme: $R"
 fi
 [ "$(val msix_size)" -ge 2048 ] || bfail "nvme MSI-X table too small: $R"
-if [ "$(val msix_dyn)" = 1 ]; then
-	PEROP="array queue msix"
-else
-	PEROP="array queue"
-fi
-echo "# bench: $(val cpus) CPUs, MSI-X table $(val msix_size), dynamic MSI-X $(val msix_dyn)"
+BATCH=$(val batch)
+[ "${BATCH:-0}" -gt 1 ] || bfail "ims_bench has no batch size: $R"
+PEROP="array queue array-b$BATCH queue-b$BATCH"
+[ "$(val msix_dyn)" = 1 ] && PEROP="$PEROP msix"
+echo "# bench: $(val cpus) CPUs, MSI-X table $(val msix_size), dynamic MSI-X $(val msix_dyn), batch $BATCH"
 
 # 1. per-op cost, all contenders alternating
+# shellcheck disable=SC2086 # a word list
+NPEROP=$(echo $PEROP | wc -w)
 rep=1
 while [ "$rep" -le "$REPS" ]; do
-	ROT=$((rep % 3))
+	ROT=$((rep % NPEROP))
 	for n in 64 256 1024 2000; do
-		# shellcheck disable=SC2086 # a word list
+		# shellcheck disable=SC2086
 		for c in $(rotate $PEROP); do
-			b perop "$c" "$n" "$rep" perop "$c" "$n" "$REQMAX"
+			b perop "$c" "$n" "$rep" "$(verb "$c" perop)" "$(kind "$c")" "$n" "$REQMAX"
 		done
 	done
 	rep=$((rep + 1))
 done
 
 # where the per-op time goes: one traced run of each contender
-PROF_FUNCS="ims_alloc_irq ims_alloc_irq_range ims_free_irq pci_msix_alloc_irq_at pci_msix_free_irq
+PROF_FUNCS="ims_alloc_irq ims_alloc_irq_range ims_alloc_irqs ims_free_irq pci_msix_alloc_irq_at pci_msix_free_irq
 	__irq_domain_alloc_irqs irq_domain_free_irqs __irq_alloc_descs irq_free_descs
 	intel_irq_remapping_alloc intel_irq_remapping_free x86_vector_alloc_irqs
 	ims_domain_alloc ims_domain_free msi_domain_alloc msi_domain_free
@@ -150,7 +162,7 @@ PROF_FUNCS="ims_alloc_irq ims_alloc_irq_range ims_free_irq pci_msix_alloc_irq_at
 for c in $PEROP; do
 	# shellcheck disable=SC2086
 	if prof_start $PROF_FUNCS; then
-		b perop "$c" 64 0 perop "$c" 64 64
+		b perop "$c" 64 0 "$(verb "$c" perop)" "$(kind "$c")" 64 64
 		echo "BENCH $KLINE profile $c 64 0 :: ok$(prof_stop)"
 	fi
 done
@@ -175,14 +187,14 @@ done
 # 3. scale: one domain of the maximum size, per-op cost by occupancy,
 # memory per irq, then requests until the vectors run out
 b scale array "$SCALE_SLOTS" 1 sopen "$SCALE_SLOTS"
-probe 0
+probe array 0
 slab0=$(meminfo Slab) pcpu0=$(meminfo Percpu)
 b scale array 16384 1 salloc 16384
 slab1=$(meminfo Slab) pcpu1=$(meminfo Percpu)
 echo "BENCH $KLINE mem array 16384 1 :: ok slab_kb=$((slab1 - slab0)) percpu_kb=$((pcpu1 - pcpu0)) bytes_per_irq=$(((slab1 - slab0 + pcpu1 - pcpu0) * 1024 / 16384))"
-probe 16384
+probe array 16384
 b scale array 32768 1 salloc 32768
-probe 32768
+probe array 32768
 # on to the maximum: the remapping table (shared by all devices) runs out
 b scale array "$SCALE_SLOTS" 1 salloc "$SCALE_SLOTS"
 held=$(val reached)
@@ -190,6 +202,14 @@ held=$(val reached)
 b request array "$held" 1 sreq
 [ "$(val err)" = -28 ] || bfail "requesting stopped with $(val err), not -ENOSPC"
 b free array "$held" 1 sfree
+# the same on a fresh domain of the same size, in batches
+SB=array-b$BATCH
+b scale "$SB" "$SCALE_SLOTS" 1 sopen "$SCALE_SLOTS"
+probe "$SB" 0
+b scale "$SB" 16384 1 bsalloc 16384
+probe "$SB" 16384
+b scale "$SB" 32768 1 bsalloc 32768
+b free "$SB" 32768 1 sfree
 
 # 4. growth while edu fires on the existing vectors
 for c in array dance; do

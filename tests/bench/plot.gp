@@ -1,7 +1,8 @@
 # bench.png from the data files summary.awk writes:
 #	gnuplot -e "dir='DIR'; kernels='6.1 6.12'" plot.gp
 # Three panels: per-op cost vs N, growth time vs N (log), and the scale
-# test's per-op allocation cost by occupancy. Solid: the last kernel
+# test's per-op allocation cost by occupancy; IMS one by one and in
+# batches (ims_alloc_irqs(), time per interrupt). Solid: the last kernel
 # listed, dashed: the others.
 set terminal pngcairo size 1500,500 font ",10"
 set output dir."/bench.png"
@@ -21,11 +22,15 @@ set ylabel "us per interrupt (median)"
 set logscale x 2
 set xtics (64, 256, 1024, 2000)
 set yrange [0:*]
+set key bottom right
 plot for [k in kernels] f(k, "perop") u 1:4 w lp lw width(k) dt dash(k) pt 7 lc rgb "#c03030" t k." MSI-X dynamic", \
      for [k in kernels] f(k, "perop") u 1:2 w lp lw width(k) dt dash(k) pt 5 lc rgb "#2060c0" t k." IMS array", \
-     for [k in kernels] f(k, "perop") u 1:3 w lp lw width(k) dt dash(k) pt 9 lc rgb "#20a060" t k." IMS queue"
+     for [k in kernels] f(k, "perop") u 1:3 w lp lw width(k) dt dash(k) pt 9 lc rgb "#20a060" t k." IMS queue", \
+     for [k in kernels] f(k, "perop") u 1:5 w lp lw width(k) dt dash(k) pt 4 lc rgb "#80a0e0" t k." IMS array, batches", \
+     for [k in kernels] f(k, "perop") u 1:6 w lp lw width(k) dt dash(k) pt 8 lc rgb "#90d0a0" t k." IMS queue, batches"
 
 set title "growth 1 -> N requested vectors (open: dance capped)"
+set key top left
 set ylabel "ms (median, log)"
 set logscale y 10
 set yrange [*:*]
@@ -41,6 +46,7 @@ set ylabel "us per alloc (median of each eighth)"
 unset logscale
 set xtics auto
 set yrange [0:*]
-plot for [k in kernels] f(k, "scale") u 1:2 w lp lw width(k) dt dash(k) pt 5 lc rgb "#2060c0" t k." IMS array"
+plot for [k in kernels] f(k, "scale") u 1:2 w lp lw width(k) dt dash(k) pt 5 lc rgb "#2060c0" t k." IMS array, one by one", \
+     for [k in kernels] f(k, "scale-b") u 1:2 w lp lw width(k) dt dash(k) pt 4 lc rgb "#80a0e0" t k." IMS array, batches"
 
 unset multiplot

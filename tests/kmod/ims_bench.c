@@ -19,11 +19,15 @@
  * Control: /sys/kernel/debug/ims_bench/cmd takes one command per write(2)
  * (malformed: -EINVAL), /sys/kernel/debug/ims_bench/result tells the
  * outcome, "ok key=value ..." or "err ERRNO ...". Times are nanoseconds.
+ * A batch's time is divided over its members: the times per interrupt of
+ * batched and one-by-one allocation compare.
  *
  *	caps				what this kernel offers
  *	perop array|queue|msix N R	allocate N one by one, request the
  *					first R, then release and free all;
  *					mean time of each call
+ *	bperop array|queue N R		the same, allocated in batches of
+ *					IB_BATCH with ims_alloc_irqs()
  *	grow array|dance N CAPMS	grow from 1 to N requested vectors;
  *					stop at CAPMS
  *	lossless array|dance N GAPMS	grow from 1 to N, one step every
@@ -31,9 +35,12 @@
  *					that exist; sent vs received
  *	sopen NSLOTS			array domain for the scale test
  *	salloc TOTAL			allocate until TOTAL are held
+ *	bsalloc TOTAL			the same in batches of IB_BATCH
  *	sprobe				cost at the current occupancy: a fresh
  *					domain's allocation and the irq
  *					descriptor allocator alone
+ *	bsprobe				the same, the fresh domain allocated
+ *					in batches of IB_BATCH
  *	sreq				request held irqs until one fails
  *	sfree				free all, destroy the scale domain
  */
@@ -65,6 +72,7 @@ MODULE_IMPORT_NS(IMS);
 #define IB_BUCKETS		8
 #define IB_PEROP_SLOTS		2048		/* like the MSI-X table */
 #define IB_PROBE_SLOTS		IB_WINDOW
+#define IB_BATCH		32		/* ims_alloc_irqs() batch */
 #define IB_Q_STRIDE		32		/* queue context per slot */
 #define IB_Q_ADDR_LO		0
 #define IB_Q_ADDR_HI		4
@@ -229,7 +237,11 @@ static int ib_cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median of @n samples; sorts a copy. 0 if there are none. */
+/*
+ * Median of @n samples, the mean of the middle two if @n is even (the
+ * members of a batch share one time: of two batches, the upper median
+ * would be the slower one); sorts a copy. 0 if there are none.
+ */
 static u32 ib_median(const u32 *v, unsigned int n)
 {
 	u32 *tmp, m;
@@ -242,6 +254,8 @@ static u32 ib_median(const u32 *v, unsigned int n)
 	memcpy(tmp, v, n * sizeof(*tmp));
 	sort(tmp, n, sizeof(*tmp), ib_cmp_u32, NULL);
 	m = tmp[n / 2];
+	if (n % 2 == 0)
+		m = tmp[n / 2 - 1] + (m - tmp[n / 2 - 1]) / 2;
 	kvfree(tmp);
 	return m;
 }
@@ -383,28 +397,59 @@ static void ib_set_release(struct ib_set *set, unsigned int i)
 	v->requested = false;
 }
 
-/* Allocate one more interrupt (not for the dance). */
-static int ib_set_alloc(struct ib_set *set)
+/*
+ * Allocate @nr more interrupts (not for the dance): one with
+ * ims_alloc_irq() or pci_msix_alloc_irq_at(), or an IMS batch of up to
+ * IB_BATCH with ims_alloc_irqs(), all or nothing.
+ */
+static int ib_set_alloc(struct ib_set *set, unsigned int nr)
 {
 	struct ib_vec *v = &set->vec[set->n];
-	struct ims_map map;
+	struct ims_map maps[IB_BATCH];
+	unsigned int i;
 	int ret;
 
-	if (set->n == set->max)
+	if (!nr || nr > IB_BATCH || (nr > 1 && set->kind == IB_MSIX))
+		return -EINVAL;
+	if (nr > set->max - set->n)
 		return -ENOSPC;
 	if (set->kind == IB_MSIX) {
 		ret = ib_msix_alloc(set->ib->nvme, v);
 		if (ret)
 			return ret;
-	} else {
-		map = ims_alloc_irq(set->ims, IMS_INDEX_ANY, NULL, NULL);
-		if (map.virq < 0)
-			return map.virq;
-		v->index = map.index;
-		v->virq = map.virq;
+		set->n++;
+		return 0;
 	}
-	set->n++;
+	if (nr == 1) {
+		maps[0] = ims_alloc_irq(set->ims, IMS_INDEX_ANY, NULL, NULL);
+		ret = maps[0].virq < 0 ? maps[0].virq : 0;
+	} else {
+		ret = ims_alloc_irqs(set->ims, nr, NULL, NULL, maps);
+	}
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		v[i].index = maps[i].index;
+		v[i].virq = maps[i].virq;
+	}
+	set->n += nr;
 	return 0;
+}
+
+/*
+ * ib_set_alloc(), timed: each of the @nr interrupts gets the call's time
+ * divided by @nr in @t[0 .. @nr - 1].
+ */
+static int ib_set_alloc_timed(struct ib_set *set, unsigned int nr, u32 *t)
+{
+	u64 t0 = ktime_get_ns();
+	int ret = ib_set_alloc(set, nr);
+	u32 dt = ib_since(t0) / nr;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		t[i] = dt;
+	return ret;
 }
 
 /* Free the most recent interrupt, released first. */
@@ -483,7 +528,7 @@ static int ib_grow_step(struct ib_set *set)
 
 	if (set->kind == IB_DANCE)
 		return ib_dance_step(set, set->n + 1);
-	ret = ib_set_alloc(set);
+	ret = ib_set_alloc(set, 1);
 	if (ret)
 		return ret;
 	return ib_set_request(set, set->n - 1);
@@ -518,8 +563,9 @@ static void ib_cmd_caps(struct ib_dev *ib)
 		dyn = ib_msix_dyn(ib->nvme);
 		pci_free_irq_vectors(ib->nvme);
 	}
-	ib_result(ib, "ok edu=%d nvme=%d msix_size=%u msix_dyn=%d cpus=%u",
-		  !!ib->edu, !!ib->nvme, ib->msix_size, dyn, num_online_cpus());
+	ib_result(ib, "ok edu=%d nvme=%d msix_size=%u msix_dyn=%d cpus=%u batch=%u",
+		  !!ib->edu, !!ib->nvme, ib->msix_size, dyn, num_online_cpus(),
+		  IB_BATCH);
 }
 
 static const char *ib_name(enum ib_kind kind)
@@ -552,18 +598,21 @@ static const char * const ib_t_names[IB_T_NR] = {
 /*
  * Every call is timed on its own: the median per call shrugs off the calls
  * during which the host descheduled the emulator; the mean is kept too.
+ * IMS allocates in batches of @batch (1: one by one), each batch's
+ * interrupts requested right after it.
  */
 static void ib_cmd_perop(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
-			 unsigned int reqmax)
+			 unsigned int reqmax, unsigned int batch)
 {
-	unsigned int i, k, nreq = min(n, reqmax), cnt[IB_T_NR];
+	unsigned int i, j, k, nr, nreq = min(n, reqmax), cnt[IB_T_NR];
 	struct ib_set set;
 	size_t slot_bytes;
 	u32 *t[IB_T_NR];
 	u64 t0;
 	int ret;
 
-	if (kind == IB_DANCE || !n || n > IB_PEROP_SLOTS) {
+	if (kind == IB_DANCE || (kind == IB_MSIX && batch > 1) || !n ||
+	    n > IB_PEROP_SLOTS) {
 		ib_result(ib, "err %d", -EINVAL);
 		return;
 	}
@@ -584,19 +633,18 @@ static void ib_cmd_perop(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
 		ib_result(ib, "err %d open", ret);
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		t0 = ktime_get_ns();
-		ret = ib_set_alloc(&set);
-		t[IB_T_ALLOC][i] = ib_since(t0);
+	for (i = 0; i < n; i += nr) {
+		nr = min(batch, n - i);
+		ret = ib_set_alloc_timed(&set, nr, t[IB_T_ALLOC] + i);
 		if (ret)
 			goto fail;
-		if (i >= nreq)
-			continue;
-		t0 = ktime_get_ns();
-		ret = ib_set_request(&set, i);
-		t[IB_T_REQ][i] = ib_since(t0);
-		if (ret)
-			goto fail;
+		for (j = i; j < min(i + nr, nreq); j++) {
+			t0 = ktime_get_ns();
+			ret = ib_set_request(&set, j);
+			t[IB_T_REQ][j] = ib_since(t0);
+			if (ret)
+				goto fail;
+		}
 	}
 	slot_bytes = ib_slot_bytes(&set);
 	while (set.n) {
@@ -610,7 +658,8 @@ static void ib_cmd_perop(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
 		t[IB_T_FREE][i] = ib_since(t0);
 	}
 	ib_set_close(&set);
-	ib_result(ib, "ok n=%u nreq=%u slot_bytes=%zu", n, nreq, slot_bytes);
+	ib_result(ib, "ok n=%u nreq=%u batch=%u slot_bytes=%zu", n, nreq, batch,
+		  slot_bytes);
 	for (k = 0; k < IB_T_NR; k++)
 		ib_result_add(ib, " %s=%u %s_med=%u", ib_t_names[k],
 			      ib_mean(t[k], cnt[k]), ib_t_names[k],
@@ -618,7 +667,7 @@ static void ib_cmd_perop(struct ib_dev *ib, enum ib_kind kind, unsigned int n,
 	goto out;
 
 fail:
-	ib_result(ib, "err %d at %u of %u", ret, i, n);
+	ib_result(ib, "err %d at %u of %u", ret, set.n, n);
 	ib_set_close(&set);
 out:
 	kvfree(t[0]);
@@ -836,28 +885,25 @@ static void ib_cmd_sopen(struct ib_dev *ib, unsigned int nslots)
 	ib_result(ib, "ok nslots=%u", nslots);
 }
 
-static void ib_cmd_salloc(struct ib_dev *ib, unsigned int total)
+/* Allocate in batches of @batch until @total are held. */
+static void ib_cmd_salloc(struct ib_dev *ib, unsigned int total,
+			  unsigned int batch)
 {
 	struct ib_set *set = &ib->scale;
 	unsigned int from = set->n, b, len, w;
 	int ret = 0;
-	u64 t0;
 
 	if (!set->vec || total > set->max || total <= from) {
 		ib_result(ib, "err %d", -EINVAL);
 		return;
 	}
-	while (set->n < total) {
-		t0 = ktime_get_ns();
-		ret = ib_set_alloc(set);
-		if (ret)
-			break;
-		ib->scale_ns[set->n - 1] = ib_since(t0);
-	}
+	while (set->n < total && !ret)
+		ret = ib_set_alloc_timed(set, min(batch, total - set->n),
+					 ib->scale_ns + set->n);
 	len = set->n - from;
 	w = min_t(unsigned int, len, IB_WINDOW);
-	ib_result(ib, "ok from=%u reached=%u err=%d slot_bytes=%zu", from,
-		  set->n, ret, ib_slot_bytes(set));
+	ib_result(ib, "ok from=%u reached=%u err=%d batch=%u slot_bytes=%zu",
+		  from, set->n, ret, batch, ib_slot_bytes(set));
 	ib_result_add(ib, " first%u=%u last%u=%u", IB_WINDOW,
 		      ib_median(ib->scale_ns + from, w), IB_WINDOW,
 		      ib_median(ib->scale_ns + set->n - w, w));
@@ -870,11 +916,12 @@ static void ib_cmd_salloc(struct ib_dev *ib, unsigned int total)
 
 /*
  * Where does allocation time go at this occupancy? A fresh domain (its own
- * slot allocator empty) allocates IB_PROBE_SLOTS irqs: if that is as slow as
- * the full domain, the cost is below ims_core, in the kernel's allocators
- * shared by all domains. The irq descriptor allocator is timed on its own.
+ * slot allocator empty) allocates IB_PROBE_SLOTS irqs in batches of @batch:
+ * if that is as slow as the full domain, the cost is below ims_core, in the
+ * kernel's allocators shared by all domains. The irq descriptor allocator is
+ * timed on its own.
  */
-static void ib_cmd_sprobe(struct ib_dev *ib)
+static void ib_cmd_sprobe(struct ib_dev *ib, unsigned int batch)
 {
 	u32 t_dom[IB_PROBE_SLOTS], t_desc[IB_PROBE_SLOTS];
 	int virqs[IB_PROBE_SLOTS];
@@ -889,13 +936,10 @@ static void ib_cmd_sprobe(struct ib_dev *ib)
 		ib_result(ib, "err %d open", ret);
 		return;
 	}
-	for (i = 0; i < IB_PROBE_SLOTS; i++) {
-		t0 = ktime_get_ns();
-		ret = ib_set_alloc(&probe);
-		t_dom[i] = ib_since(t0);
-		if (ret)
-			break;
-	}
+	while (probe.n < IB_PROBE_SLOTS && !ret)
+		ret = ib_set_alloc_timed(&probe,
+					 min(batch, IB_PROBE_SLOTS - probe.n),
+					 t_dom + probe.n);
 	ib_set_close(&probe);
 	if (ret) {
 		ib_result(ib, "err %d probe alloc", ret);
@@ -917,7 +961,8 @@ static void ib_cmd_sprobe(struct ib_dev *ib)
 		ib_result(ib, "err %d desc alloc", ret);
 		return;
 	}
-	ib_result(ib, "ok occupied=%u fresh_domain=%u desc=%u", ib->scale.n,
+	ib_result(ib, "ok occupied=%u allocs=%u batch=%u fresh_domain=%u desc=%u",
+		  ib->scale.n, IB_PROBE_SLOTS, batch,
 		  ib_median(t_dom, IB_PROBE_SLOTS),
 		  ib_median(t_desc, IB_PROBE_SLOTS));
 }
@@ -969,11 +1014,22 @@ static void ib_cmd_sfree(struct ib_dev *ib)
 
 #define IB_MAX_ARGS	4
 
+/* These verbs without their leading "b" allocate one by one. */
+static const char * const ib_batched_verbs[] = {
+	"bperop", "bsalloc", "bsprobe",
+};
+
 static int ib_exec(struct ib_dev *ib, int argc, char **argv)
 {
-	unsigned int v[2] = { };
+	unsigned int v[2] = { }, batch = 1;
 	enum ib_kind kind;
 	int i;
+
+	if (match_string(ib_batched_verbs, ARRAY_SIZE(ib_batched_verbs),
+			 argv[0]) >= 0) {
+		batch = IB_BATCH;
+		argv[0]++;
+	}
 
 	for (i = 2; i < argc && i < 4; i++) {
 		if (kstrtouint(argv[i], 0, &v[i - 2]))
@@ -988,16 +1044,16 @@ static int ib_exec(struct ib_dev *ib, int argc, char **argv)
 	} else if (!strcmp(argv[0], "salloc") && argc == 2) {
 		if (kstrtouint(argv[1], 0, &v[0]))
 			return -EINVAL;
-		ib_cmd_salloc(ib, v[0]);
+		ib_cmd_salloc(ib, v[0], batch);
 	} else if (!strcmp(argv[0], "sprobe") && argc == 1) {
-		ib_cmd_sprobe(ib);
+		ib_cmd_sprobe(ib, batch);
 	} else if (!strcmp(argv[0], "sreq") && argc == 1) {
 		ib_cmd_sreq(ib);
 	} else if (!strcmp(argv[0], "sfree") && argc == 1) {
 		ib_cmd_sfree(ib);
 	} else if (argc == 4 && !ib_parse_kind(argv[1], &kind)) {
 		if (!strcmp(argv[0], "perop"))
-			ib_cmd_perop(ib, kind, v[0], v[1]);
+			ib_cmd_perop(ib, kind, v[0], v[1], batch);
 		else if (!strcmp(argv[0], "grow"))
 			ib_cmd_grow(ib, kind, v[0], v[1]);
 		else if (!strcmp(argv[0], "lossless"))
