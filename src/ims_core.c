@@ -359,7 +359,8 @@ static int ims_domain_alloc_block(struct ims_domain *domain, unsigned int virq,
 		ret = ims_slot_install(domain, slots[i], virq + i);
 		if (ret)
 			goto uninstall;
-		slots[i]->block = block ? slots[0] : NULL;
+		slots[i]->in_block = block;
+		slots[i]->block_pos = i;
 		arg->maps[first + i].index = slots[i]->index;
 	}
 	slots[0]->block_users = block ? nr : 0;
@@ -564,6 +565,13 @@ static void ims_slot_hold(struct ims_domain *domain, struct ims_slot *slot)
 	domain->held++;
 }
 
+static struct ims_slot *ims_block_head(struct ims_slot *slot)
+{
+	if (!slot->in_block)
+		return NULL;
+	return ims_irqd_slot(irq_get_irq_data(slot->virq - slot->block_pos));
+}
+
 /*
  * The VT-d driver releases a whole IRTE block with the block's first
  * interrupt, so that one goes last: until then it is held, torn down and
@@ -572,7 +580,7 @@ static void ims_slot_hold(struct ims_domain *domain, struct ims_slot *slot)
 static void ims_free_slot_locked(struct ims_domain *domain,
 				 struct ims_slot *slot)
 {
-	struct ims_slot *head = slot->block;
+	struct ims_slot *head = ims_block_head(slot);
 
 	if (irqd_is_activated(irq_get_irq_data(slot->virq))) {
 		dev_err(&domain->pdev->dev, "%s: slot %u (irq %u) is still requested, free_irq() it first\n",

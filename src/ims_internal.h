@@ -87,13 +87,14 @@ struct ims_queue_state {
  * @cookie:	the driver's instance cookie
  * @pasid:	PASID the slot checks, or %IMS_PASID_NONE
  * @masked:	the chip's mask state
- * @msg:	the message last written to the slot
- * @pasid_req:	the ims_set_pasid() request in flight, see ims_chip_set_vcpu()
- * @block:	first slot of the remapping block this slot shares with others
- *		of its batch, or NULL if its parent levels are its own
- * @block_users: on a block's first slot: members the driver still holds
  * @held:	freed by the driver but kept, with its slot index, because it
  *		is the first of a block whose other members are still held
+ * @in_block:	shares a remapping block with others of its batch
+ * @block_pos:	position in that block: the first slot's irq is
+ *		@virq - @block_pos
+ * @msg:	the message last written to the slot
+ * @block_users: on a block's first slot: members the driver still holds
+ * @pasid_req:	the ims_set_pasid() request in flight, see ims_chip_set_vcpu()
  * @ctrl:	array template: shadow of the entry's control word
  * @queue:	queue template state
  */
@@ -104,11 +105,12 @@ struct ims_slot {
 	union ims_instance_cookie	cookie;
 	u32				pasid;
 	bool				masked;
-	struct msi_msg			msg;
-	const void			*pasid_req;
-	struct ims_slot			*block;
-	unsigned int			block_users;
 	bool				held;
+	bool				in_block;
+	u8				block_pos;
+	struct msi_msg			msg;
+	unsigned int			block_users;
+	const void			*pasid_req;
 	union {
 		u32			ctrl;
 		struct ims_queue_state	queue;
