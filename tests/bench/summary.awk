@@ -89,7 +89,7 @@ function perop_goal(k, n, a, q, how) {
 
 END {
 	nk = asorti(kern, ks)
-	split("64 256 1024 2000", NS, " ")
+	nns = split("64 256 1024 2000", NS, " ")
 	split("64 256 1024", GS, " ")
 	for (ki = 1; ki <= nk; ki++) {
 		k = ks[ki]
@@ -252,7 +252,7 @@ END {
 	print "Goals"
 	for (ki = 1; ki <= nk; ki++) {
 		k = ks[ki]
-		for (ni = 1; ni <= 2; ni++) {
+		for (ni = 1; ni <= nns; ni++) {
 			perop_goal(k, NS[ni], "array", "queue", "one by one")
 			perop_goal(k, NS[ni], AB[k], QB[k], "in batches of " v[k, "caps", "-", "-", 0, "batch"])
 		}
