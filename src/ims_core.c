@@ -606,7 +606,9 @@ static void ims_free_slot_locked(struct ims_domain *domain,
  * @map:	what ims_alloc_irq() or ims_alloc_irqs() returned
  *
  * The interrupt must have been released with free_irq(). The slot is left
- * masked and zeroed and becomes free for reuse. May sleep.
+ * masked and zeroed and becomes free for reuse; the first slot of a
+ * batch's remapping block only once the rest of its block is freed (see
+ * ims_alloc_irqs()). May sleep.
  */
 void ims_free_irq(struct ims_domain *domain, struct ims_map map)
 {
