@@ -556,6 +556,15 @@ static struct ims_slot *ims_virq_slot(struct ims_domain *domain,
 	return slot->held ? NULL : slot;
 }
 
+/* The driver's interrupt at slot @index: a held slot is no longer its. */
+static struct ims_slot *ims_index_slot(struct ims_domain *domain,
+				       unsigned int index)
+{
+	struct ims_slot *slot = xa_load(&domain->slots, index);
+
+	return slot && !slot->held ? slot : NULL;
+}
+
 /* Freed by the driver, kept by ims_core: see ims_free_slot_locked(). */
 static void ims_slot_hold(struct ims_domain *domain, struct ims_slot *slot)
 {
@@ -615,8 +624,8 @@ void ims_free_irq(struct ims_domain *domain, struct ims_map map)
 	struct ims_slot *slot;
 
 	mutex_lock(&domain->lock);
-	slot = xa_load(&domain->slots, map.index);
-	if (slot && !slot->held && map.virq > 0 && slot->virq == map.virq)
+	slot = ims_index_slot(domain, map.index);
+	if (slot && map.virq > 0 && slot->virq == map.virq)
 		ims_free_slot_locked(domain, slot);
 	else
 		dev_err(&domain->pdev->dev, "%s: free of unknown interrupt {%u, %d}\n",
@@ -707,9 +716,9 @@ EXPORT_SYMBOL_NS_GPL(ims_irq_index, IMS_NS);
  */
 int ims_index_virq(struct ims_domain *domain, unsigned int index)
 {
-	struct ims_slot *slot = xa_load(&domain->slots, index);
+	struct ims_slot *slot = ims_index_slot(domain, index);
 
-	return slot && !slot->held ? slot->virq : -ENOENT;
+	return slot ? slot->virq : -ENOENT;
 }
 EXPORT_SYMBOL_NS_GPL(ims_index_virq, IMS_NS);
 

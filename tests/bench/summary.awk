@@ -75,7 +75,6 @@ function scale_stretches(k, c, sc, fn,    SC, nsc, si, n, from, held, line, b, x
 		print line
 	}
 	close(fn)
-	SCALE_HELD = held
 	return first ? last / first : 99
 }
 
@@ -197,7 +196,7 @@ END {
 		    v[k, "scale", "array", 65536, 1, "nslots"]
 		printf "  one by one:\n"
 		scale_ratio[k] = scale_stretches(k, "array", "16384 32768 65536", out "/scale-" k ".dat")
-		held = SCALE_HELD
+		held = v[k, "scale", "array", 65536, 1, "reached"]
 		split("16384 32768", SC, " ")
 		printf "  allocated on one device: %d of %s (stopped with %s)\n", held,
 		    v[k, "scale", "array", 65536, 1, "nslots"], v[k, "scale", "array", 65536, 1, "err"]
