@@ -7,7 +7,7 @@
 # This file is also the helper library of the other ims-* cases: sourced
 # with IMS_CLIENT_LIB=1 it only defines the helpers below.
 #
-# ims_test command interface: see tests/kmod/ims_test.c.
+# ims_test command interface: see tests/kmod/ims_test/main.c.
 
 # shellcheck disable=SC1090
 . "${IMS_LIB:-/ims/lib.sh}"
