@@ -26,13 +26,22 @@
 
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/version.h>
 
 struct pci_dev;
 struct irq_affinity_desc;
 struct ims_domain;
 
-/* Symbol namespace of every ims_core export: MODULE_IMPORT_NS(IMS). */
+/*
+ * Symbol namespace of every ims_core export; importers write
+ * MODULE_IMPORT_NS(IMS_NS). v6.13 turned namespaces from bare tokens,
+ * stringified by the macros, into string literals.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define IMS_NS "IMS"
+#else
 #define IMS_NS IMS
+#endif
 
 /** IMS_INDEX_ANY - ims_alloc_irq() index meaning "any free slot" */
 #define IMS_INDEX_ANY		UINT_MAX

@@ -171,7 +171,8 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 
 	if (it_uint(a->argv[2], &nslots))
 		return -EINVAL;
-	if (a->argc == 5 && strcmp(a->argv[4], "devm"))
+	if (a->argc == 5 && strcmp(a->argv[4], "devm") &&
+	    strcmp(a->argv[4], "peer"))
 		return -EINVAL;
 	if (!strcmp(a->argv[1], "array")) {
 		info.type = IMS_TEMPLATE_ARRAY;
@@ -220,7 +221,9 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	dom->len = len;
 	dom->mem = itd->mem + off;
 	xa_init(&dom->slots);
-	dom->devm = a->argc == 5;
+	dom->devm = a->argc == 5 && !strcmp(a->argv[4], "devm");
+	dom->pdev = a->argc == 5 && !strcmp(a->argv[4], "peer") ?
+		    itd->mem_pdev : itd->pdev;
 	if (a->argc >= 4)
 		strscpy(dom->uname, a->argv[3], sizeof(dom->uname));
 
@@ -241,9 +244,9 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	info.nr_slots = nslots;
 
 	if (dom->devm)
-		ims = devm_ims_create_domain(itd->pdev, &info);
+		ims = devm_ims_create_domain(dom->pdev, &info);
 	else
-		ims = ims_create_domain(itd->pdev, &info);
+		ims = ims_create_domain(dom->pdev, &info);
 	if (IS_ERR_OR_NULL(ims)) {
 		ret = ims ? PTR_ERR(ims) : -ENOMEM;
 		xa_destroy(&dom->slots);
@@ -255,7 +258,7 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	itd->doms[id] = dom;
 	it_result(itd, "ok id=%u domain=IMS-%s-%s%s%s off=%#zx len=%#zx", id,
 		  info.type == IMS_TEMPLATE_ARRAY ? "ARRAY" : "QUEUE",
-		  pci_name(itd->pdev), dom->uname[0] ? "-" : "", dom->uname,
+		  pci_name(dom->pdev), dom->uname[0] ? "-" : "", dom->uname,
 		  dom->off, dom->len);
 	return 0;
 }

@@ -91,6 +91,8 @@ struct it_slot {
  * @ims:	the ims_core domain
  * @slots:	allocated slots by index
  * @devm:	created with devm_ims_create_domain()
+ * @pdev:	the device the domain is created for: edu, or with "peer" the
+ *		memory function, whose requester id the IRTEs then name
  * @layout:	array template: the entry layout
  * @sync_fail:	queue template: make sync fail
  * @sync_calls:	queue template: sync callbacks
@@ -109,6 +111,7 @@ struct it_domain {
 	struct ims_domain	*ims;
 	struct xarray		slots;
 	bool			devm;
+	struct pci_dev		*pdev;
 	const struct ims_array_layout *layout;
 	bool			sync_fail;
 	atomic_t		sync_calls;

@@ -30,10 +30,12 @@
  *	counts	one line per allocated slot, see the header line
  *
  * Commands (ID = domain id, IDX = slot index, P = PASID number or "none"):
- *	create array|array-alt|queue NSLOTS [NAME [devm]]
+ *	create array|array-alt|queue NSLOTS [NAME [devm|peer]]
  *					new domain -> id, domain name; "devm":
  *					devm_ims_create_domain(), destroyed by
- *					devres at unbind
+ *					devres at unbind; "peer": for function 1
+ *					(the memory function, 00:14.1) instead
+ *					of edu, so its IRTEs name 00:14.1
  *	destroy ID			release, free and destroy everything
  *					(not for devm domains: -EPERM)
  *	alloc ID any|at IDX|range FIRST LAST [pasid P] [cpu C]
@@ -78,7 +80,7 @@
 
 #include "ims_test.h"
 
-MODULE_IMPORT_NS(IMS);
+MODULE_IMPORT_NS(IMS_NS);
 
 static struct it_dev *it_the_dev;
 
