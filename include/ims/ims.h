@@ -15,11 +15,29 @@
  * &struct ims_map back. Per interrupt data (a PASID, a queue context) is
  * handed in as an &union ims_instance_cookie and programmed by the irq chip.
  *
- * disable_irq() is lazy for array interrupts as for MSI: the slot is masked
- * when the next interrupt arrives, which the core then replays on
- * enable_irq(). A driver whose device must see the mask at once (to keep its
- * own pending state) sets IRQ_DISABLE_UNLAZY on the irq. Queue interrupts
- * always mask at once.
+ * Masking. Array interrupts mask like PCI/MSI-X: the chip writes the entry
+ * at once from any context, and disable_irq() is lazy: the slot is masked
+ * when the next interrupt arrives, which the core then replays at
+ * enable_irq(). A driver whose device must see the mask at once (to keep
+ * its own pending state) sets IRQ_DISABLE_UNLAZY with irq_set_status_flags()
+ * before every request_irq(): free_irq() clears it. Queue interrupts tell
+ * the device whether they are disabled: disable_irq() masks the device's
+ * context at once, whatever IRQ_DISABLE_UNLAZY says; the flow handler's
+ * short masks while a handler runs never reach the device (an edge needs
+ * none: the core replays it).
+ *
+ * Calling context of the irq calls on an IMS interrupt:
+ *
+ *	call					array		queue
+ *	request_irq(), free_irq(), disable_irq()	may sleep	may sleep
+ *	disable_irq_nosync(), enable_irq()		any		may sleep
+ *	irq_set_irq_wake()				any		may sleep
+ *	irq_set_affinity()				any		any
+ *	ims_irq_index(), ims_index_virq()		any		any
+ *	the other ims_*() calls				may sleep	may sleep
+ *
+ * The queue template is a slow-bus irq chip: every call that takes the irq
+ * bus lock takes a mutex and may run the driver's sync() callback.
  */
 #ifndef _IMS_IMS_H
 #define _IMS_IMS_H
@@ -58,7 +76,9 @@ struct ims_domain;
 /**
  * union ims_instance_cookie - implementation defined per interrupt data
  * @value:	a scalar; the array template reads a PASID from it, see
- *		ims_pasid_cookie()
+ *		ims_pasid_cookie(). A PASID that does not fit the entry's
+ *		PASID field (or an entry without one) fails the allocation
+ *		with -EINVAL: it is never silently dropped.
  * @ptr:	a pointer; the queue template hands it back to the driver's
  *		&ims_queue_ops.sync callback as the queue context
  *
@@ -119,6 +139,7 @@ struct ims_map {
  * aligned and inside @stride. The control word belongs to the host: ims_core
  * rewrites it whole from its own copy, so a device must not keep status (a
  * pending bit, say) in it; use a separate pending bit array as MSI-X does.
+ * ims_create_domain() copies the layout.
  */
 struct ims_array_layout {
 	unsigned int	stride;
@@ -140,8 +161,9 @@ extern const struct ims_array_layout ims_array_layout_dsa;
 
 /**
  * struct ims_array_info - parameters of the array template
- * @slots:	ioremapped start of entry 0
- * @layout:	entry layout, or NULL for &ims_array_layout_dsa
+ * @slots:	ioremapped start of entry 0; must stay mapped as long as the
+ *		domain exists
+ * @layout:	entry layout, or NULL for &ims_array_layout_dsa; copied
  */
 struct ims_array_info {
 	void __iomem				*slots;
@@ -166,11 +188,26 @@ struct ims_queue_msg {
 
 /**
  * struct ims_queue_ops - driver callbacks of the queue template
- * @sync:	push @msg to the device's context for slot @index. Called in
- *		sleepable context with the slot's bus lock held, after any
- *		change of message, mask or PASID. @ctx is the cookie pointer
- *		given at allocation. Return 0 or a negative errno: on error the
- *		change is kept in the shadow and pushed again on the next sync.
+ * @sync:	push @msg to the device's context for slot @index. @ctx is the
+ *		cookie pointer given at allocation; it and @drvdata must stay
+ *		valid until ims_free_irq() of the slot has returned 0, or the
+ *		domain is destroyed. Return 0 or a negative errno: on error
+ *		the change stays in the shadow and goes out with the next push,
+ *		and the device must not be left sending a message it was not
+ *		given whole (keep the context masked while it is
+ *		inconsistent).
+ *
+ * sync() runs in sleepable context with the slot's bus lock held: from
+ * within ims_alloc_irq*(), ims_free_irq(), ims_free_all_irqs(),
+ * ims_set_pasid() and ims_destroy_domain() (with the domain's lock held),
+ * and from every irq call that takes the bus lock (request_irq(),
+ * free_irq(), disable_irq(), enable_irq(), irq_set_irq_wake(), ...; with
+ * the irq's request mutex held by the core for the first two). It never
+ * runs under the irq core's global domain mutex. So it may sleep, send
+ * device commands, and allocate or free interrupts of other devices and of
+ * other IMS array domains; it must not call ims_core for a queue domain,
+ * nor take a lock the driver holds around any of the calls above. A push
+ * of an unchanged shadow is skipped.
  */
 struct ims_queue_ops {
 	int	(*sync)(void *drvdata, unsigned int index, void *ctx,
@@ -179,7 +216,7 @@ struct ims_queue_ops {
 
 /**
  * struct ims_queue_info - parameters of the queue template
- * @ops:	driver callbacks
+ * @ops:	driver callbacks; copied
  * @drvdata:	passed to every callback
  */
 struct ims_queue_info {
@@ -221,9 +258,10 @@ struct ims_domain_info {
 /**
  * struct ims_domain_stats - occupancy of an IMS domain
  * @nr_slots:	slots the domain manages
- * @used:	slots currently allocated
- * @held:	freed slots not yet reusable: first slots of remapping blocks
- *		whose other interrupts are still allocated (see ims_alloc_irqs())
+ * @used:	slots the driver holds
+ * @held:	slots not the driver's and not yet reusable: first slots of
+ *		remapping blocks whose other interrupts are still allocated
+ *		(see ims_alloc_irqs())
  */
 struct ims_domain_stats {
 	unsigned int	nr_slots;
@@ -248,8 +286,8 @@ int ims_alloc_irqs(struct ims_domain *domain, unsigned int nr,
 		   const union ims_instance_cookie *cookies,
 		   const struct irq_affinity_desc *affdesc,
 		   struct ims_map *maps);
-void ims_free_irq(struct ims_domain *domain, struct ims_map map);
-void ims_free_all_irqs(struct ims_domain *domain);
+int ims_free_irq(struct ims_domain *domain, struct ims_map map);
+int ims_free_all_irqs(struct ims_domain *domain);
 
 int ims_set_pasid(struct ims_domain *domain, unsigned int virq, u32 pasid);
 

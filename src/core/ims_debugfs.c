@@ -2,11 +2,13 @@
 /*
  * debugfs view of the IMS domains: /sys/kernel/debug/ims/<domain>/
  *   info	template, device, parent chain down to the vector domain,
- *		slots total, used, and held (freed, kept for their block)
- *   slots	one line per allocated slot (held ones left out): index, irq,
- *		PASID, mask state, effective CPU, message, and the template's
- *		own state
- * and /sys/kernel/debug/ims/fault, the fault injection control (ims_fault.c).
+ *		largest remapping block, slots total, used, and held
+ *		(allocated but not the driver's: VT-d block heads)
+ *   slots	one line per slot the driver holds: index, irq, PASID, mask
+ *		state, effective CPU, message, and the template's own state
+ * /sys/kernel/debug/ims/retired, one line per retired domain (destroyed
+ * while interrupts were still requested, see ims_destroy_domain()), and
+ * /sys/kernel/debug/ims/fault, the fault injection control (ims_fault.c).
  */
 
 #include <linux/debugfs.h>
@@ -26,10 +28,12 @@ static int ims_info_show(struct seq_file *m, void *unused)
 	seq_printf(m, "name:     %s\n", domain->name);
 	seq_printf(m, "device:   %s\n", pci_name(domain->pdev));
 	seq_printf(m, "template: %s\n", domain->tmpl->name);
-	seq_printf(m, "mode:     %s\n", domain->direct ? "direct-vector" : "remapped");
+	seq_printf(m, "mode:     %s\n",
+		   domain->kind == IMS_PARENT_VECTOR ? "direct-vector" : "remapped");
 	seq_puts(m, "chain:    ");
 	for (pos = domain->irqdom; pos; pos = pos->parent)
 		seq_printf(m, "%s%s", pos->name, pos->parent ? " -> " : "\n");
+	seq_printf(m, "block:    %u\n", domain->block_max);
 	seq_printf(m, "slots:    %u\n", domain->info.nr_slots);
 	seq_printf(m, "used:     %u\n", domain->used);
 	seq_printf(m, "held:     %u\n", domain->held);
@@ -50,7 +54,7 @@ static int ims_slots_show(struct seq_file *m, void *unused)
 		const struct cpumask *eff;
 		int cpu = -1;
 
-		if (slot->held)
+		if (!slot->live)
 			continue;
 		eff = irq_data_get_effective_affinity_mask(irq_get_irq_data(slot->virq));
 		if (eff && !cpumask_empty(eff))
@@ -71,6 +75,20 @@ static int ims_slots_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ims_slots);
 
+/* The domain's device is referenced: reading it stays valid. */
+static int ims_retired_show(struct seq_file *m, void *unused)
+{
+	struct ims_domain *domain;
+
+	mutex_lock(&ims_domains_lock);
+	list_for_each_entry(domain, &ims_retired, node)
+		seq_printf(m, "%s %s used=%u held=%u\n", domain->name,
+			   pci_name(domain->pdev), domain->used, domain->held);
+	mutex_unlock(&ims_domains_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ims_retired);
+
 void ims_debugfs_add(struct ims_domain *domain)
 {
 	domain->debugfs = debugfs_create_dir(domain->name, ims_debugfs_root);
@@ -83,11 +101,14 @@ void ims_debugfs_add(struct ims_domain *domain)
 void ims_debugfs_remove(struct ims_domain *domain)
 {
 	debugfs_remove_recursive(domain->debugfs);
+	domain->debugfs = NULL;
 }
 
 void ims_debugfs_init(void)
 {
 	ims_debugfs_root = debugfs_create_dir("ims", NULL);
+	debugfs_create_file("retired", 0444, ims_debugfs_root, NULL,
+			    &ims_retired_fops);
 	ims_fault_init(ims_debugfs_root);
 }
 

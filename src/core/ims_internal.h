@@ -2,14 +2,27 @@
 /*
  * ims_core internals shared by the domain core, the storage templates and
  * debugfs. Nothing here is visible to drivers.
+ *
+ * Locking, outermost first:
+ *   ims_domain.lock	allocation, free, PASID updates of one domain;
+ *			its lockdep class is the domain's own
+ *   ims_queue_state.sync_lock
+ *			the queue template's irq bus lock: one push at a
+ *			time to the device; taken by the irq core around
+ *			request_irq(), free_irq(), disable_irq() and co.
+ *   irq_desc.lock	held by the irq core around every chip callback
+ *   ims_slot.lock	the slot's storage state, shared by the chip
+ *			callbacks and ims_set_pasid(); raw, atomic context
  */
 #ifndef _IMS_INTERNAL_H
 #define _IMS_INTERNAL_H
 
 #include <linux/irq.h>
 #include <linux/jump_label.h>
+#include <linux/lockdep.h>
 #include <linux/msi.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <ims/ims.h>
@@ -18,24 +31,32 @@ struct dentry;
 struct seq_file;
 struct ims_slot;
 
+/*
+ * A batch takes its remapping entries in blocks of up to this many
+ * interrupts under VT-d; 32 is the multi-MSI maximum.
+ */
+#define IMS_BLOCK_MAX	32
+
 /**
  * struct ims_template - what a storage template adds to the common core
  * @name:	upper case name, part of the domain and chip name
  * @check:	validate the driver's template parameters at domain creation
- * @pasid_max:	largest PASID the storage described by @info can hold, 0 if
- *		it has no PASID field (then only %IMS_PASID_NONE is valid)
+ * @init:	take the template's parameters over into the domain (copies,
+ *		so that the driver's description need not outlive the call)
+ * @pasid_width: width of the PASID the storage holds, 0 if it has none
  * @cookie_pasid: the PASID an instance cookie asks for, or NULL if the
  *		template's cookie carries none
  * @setup:	bring a freshly allocated slot into a defined, masked state
- *		with the cookie's PASID. Sleepable; may fail.
- * @teardown:	leave a freed slot masked and zeroed. Sleepable.
- * @write_msg:	store a new message. Atomic context, desc lock held.
- * @set_masked:	mask or unmask the slot. Atomic context, desc lock held.
- * @set_pasid:	store a new PASID (or %IMS_PASID_NONE). Atomic context, desc
+ *		with its PASID and @msg. Atomic context: runs under the irq
+ *		core's domain mutex, so it only touches storage or shadow.
+ * @teardown:	leave a slot masked, zeroed, without PASID. Atomic context.
+ * @release:	the slot's bookkeeping goes away; NULL if nothing to do
+ * @write_msg:	store a new message. Atomic context, slot lock held.
+ * @set_masked:	mask or unmask the slot. Atomic context, slot lock held.
+ * @set_pasid:	store a new PASID (or %IMS_PASID_NONE). Atomic context, slot
  *		lock held, slot masked by the caller.
- * @flush:	push shadow state to the device after @write_msg,
- *		@set_masked or @set_pasid. Sleepable; NULL when the template
- *		writes the device directly.
+ * @flush:	push the slot's state to the device; sleepable. NULL when the
+ *		template writes the device from the callbacks above.
  * @bus_lock:		irq_chip bus lock, or NULL.
  * @bus_sync_unlock:	irq_chip bus sync unlock, or NULL.
  * @show:	print the template's view of a slot to debugfs
@@ -44,10 +65,12 @@ struct ims_template {
 	const char	*name;
 	int		(*check)(struct pci_dev *pdev,
 				 const struct ims_domain_info *info);
-	u32		(*pasid_max)(const struct ims_domain_info *info);
-	u32		(*cookie_pasid)(const struct ims_slot *slot);
-	int		(*setup)(struct ims_slot *slot, const struct msi_msg *msg);
+	void		(*init)(struct ims_domain *domain);
+	unsigned int	(*pasid_width)(const struct ims_domain *domain);
+	u32		(*cookie_pasid)(const union ims_instance_cookie *cookie);
+	void		(*setup)(struct ims_slot *slot, const struct msi_msg *msg);
 	void		(*teardown)(struct ims_slot *slot);
+	void		(*release)(struct ims_slot *slot);
 	void		(*write_msg)(struct ims_slot *slot,
 				     const struct msi_msg *msg);
 	void		(*set_masked)(struct ims_slot *slot, bool masked);
@@ -64,16 +87,19 @@ extern const struct ims_template ims_queue_template;
 /**
  * struct ims_queue_state - queue template state of one slot
  * @shadow:	what the device should hold
- * @lock:	protects @shadow and @dirty against the chip callbacks
- * @dirty:	@shadow has changes the device has not acknowledged
+ * @pushed:	what the device holds after the last successful push
+ * @synced:	@pushed is valid; false before the first push and after a
+ *		failed one, when the device's state is unknown
  * @sync_lock:	the irq bus lock; serializes pushes to the device
  * @sync_errors: number of failed pushes
  * @last_error:	errno of the last failed push, 0 once a push succeeded
+ *
+ * @shadow, @pushed and @synced are under the slot lock.
  */
 struct ims_queue_state {
 	struct ims_queue_msg	shadow;
-	raw_spinlock_t		lock;
-	bool			dirty;
+	struct ims_queue_msg	pushed;
+	bool			synced;
 	struct mutex		sync_lock;	/* the irq bus lock */
 	unsigned int		sync_errors;
 	int			last_error;
@@ -85,16 +111,21 @@ struct ims_queue_state {
  * @index:	hardware slot index
  * @virq:	Linux interrupt number
  * @cookie:	the driver's instance cookie
+ * @lock:	serializes the storage state below between the chip
+ *		callbacks and ims_set_pasid()
  * @pasid:	PASID the slot checks, or %IMS_PASID_NONE
- * @masked:	the chip's mask state
- * @held:	freed by the driver but kept, with its slot index, because it
- *		is the first of a block whose other members are still held
- * @in_block:	shares a remapping block with others of its batch
+ * @masked:	mask state told to the storage (array: the chip's mask; queue:
+ *		disabled, see ims_chip.c)
+ * @live:	the driver holds the interrupt; lookups and frees only see
+ *		live slots
+ * @in_block:	shares a VT-d remapping block with others of its batch
  * @block_pos:	position in that block: the first slot's irq is
  *		@virq - @block_pos
  * @msg:	the message last written to the slot
- * @block_users: on a block's first slot: members the driver still holds
- * @pasid_req:	the ims_set_pasid() request in flight, see ims_chip_set_vcpu()
+ * @block_users: on a block's first slot: other members still allocated.
+ *		VT-d releases the whole block with its first interrupt, so
+ *		that one is disposed of last.
+ * @rcu:	lookups run under RCU; the slot is freed after a grace period
  * @ctrl:	array template: shadow of the entry's control word
  * @queue:	queue template state
  */
@@ -103,14 +134,15 @@ struct ims_slot {
 	unsigned int			index;
 	unsigned int			virq;
 	union ims_instance_cookie	cookie;
+	raw_spinlock_t			lock;
 	u32				pasid;
 	bool				masked;
-	bool				held;
+	bool				live;
 	bool				in_block;
 	u8				block_pos;
 	struct msi_msg			msg;
 	unsigned int			block_users;
-	const void			*pasid_req;
+	struct rcu_head			rcu;
 	union {
 		u32			ctrl;
 		struct ims_queue_state	queue;
@@ -118,39 +150,74 @@ struct ims_slot {
 };
 
 /**
+ * enum ims_parent_kind - what an IMS domain stacks on
+ * @IMS_PARENT_VTD:	Intel VT-d interrupt remapping
+ * @IMS_PARENT_AMDVI:	AMD-Vi interrupt remapping
+ * @IMS_PARENT_VECTOR:	the x86 vector domain: no remapping ("direct")
+ * @IMS_PARENT_OTHER:	anything else (VMD, Hyper-V, ...): refused
+ */
+enum ims_parent_kind {
+	IMS_PARENT_VTD,
+	IMS_PARENT_AMDVI,
+	IMS_PARENT_VECTOR,
+	IMS_PARENT_OTHER,
+};
+
+/**
  * struct ims_domain - one IMS storage instance of a PCI device
- * @pdev:	the device; its requester id is the remapping source id
- * @info:	the driver's description, copied at creation
+ * @pdev:	the device, referenced; its requester id is the remapping
+ *		source id
+ * @info:	the driver's description, copied at creation; its pointers
+ *		point to the copies below
+ * @layout:	array template: copy of the entry layout
+ * @ops:	queue template: copy of the driver's callbacks
  * @tmpl:	the storage template
  * @irqdom:	the irq domain, child of @parent
  * @parent:	the remapping domain, or the vector domain (direct mode)
- * @direct:	stacked on the vector domain: messages change on affinity moves
- * @pasid_max:	largest PASID the slots hold, see &ims_template.pasid_max
- * @used:	number of slots the driver holds
- * @held:	number of freed slots kept for their block, see &ims_slot.held
+ * @kind:	what @parent is
+ * @block_max:	largest remapping block one batch allocation takes
+ * @pasid_width: width of the PASID field of the storage, 0 if none
+ * @used:	slots the driver holds
+ * @held:	slots not the driver's but still allocated: first slots of
+ *		VT-d blocks whose other members are allocated
+ * @retired:	destroyed while interrupts were still requested; leaked
  * @chip:	the irq chip of this domain
  * @desc:	msi descriptor handed to the parent so that it derives the
  *		IRTE source id from @pdev. Owned by ims_core, never a driver's.
  * @slots:	allocated slots by index; the free-index allocator
  * @lock:	serializes allocation, free and PASID updates
+ * @lock_key:	lockdep class of @lock
+ * @sync_key:	lockdep class of the queue slots' bus locks
  * @debugfs:	this domain's debugfs directory
- * @node:	entry in the list of all IMS domains
- * @name:	the domain name, e.g. IMS-ARRAY-0000:00:14.0, unique
+ * @node:	entry in the list of IMS domains, or of retired ones
+ * @name:	the domain name, e.g. IMS-ARRAY-0000:00:14.0, unique among
+ *		the domains that are not retired
+ *
+ * A driver may allocate on one domain from another domain's sync()
+ * callback: each domain's locks form lockdep classes of their own.
  */
 struct ims_domain {
 	struct pci_dev			*pdev;
 	struct ims_domain_info		info;
+	union {
+		struct ims_array_layout	layout;
+		struct ims_queue_ops	ops;
+	};
 	const struct ims_template	*tmpl;
 	struct irq_domain		*irqdom;
 	struct irq_domain		*parent;
-	bool				direct;
-	u32				pasid_max;
+	enum ims_parent_kind		kind;
+	unsigned int			block_max;
+	unsigned int			pasid_width;
 	unsigned int			used;
 	unsigned int			held;
+	bool				retired;
 	struct irq_chip			chip;
 	struct msi_desc			desc;
 	struct xarray			slots;
 	struct mutex			lock;	/* alloc, free, PASID */
+	struct lock_class_key		lock_key;
+	struct lock_class_key		sync_key;
 	struct dentry			*debugfs;
 	struct list_head		node;
 	char				*name;
@@ -161,7 +228,25 @@ static inline struct ims_slot *ims_irqd_slot(struct irq_data *irqd)
 	return irq_data_get_irq_chip_data(irqd);
 }
 
+/* ims_chip.c */
+void ims_chip_init(struct ims_domain *domain);
 void ims_compose_msg(struct irq_data *irqd, struct msi_msg *msg);
+void ims_slot_write_msg(struct ims_slot *slot, const struct msi_msg *msg);
+int ims_domain_activate(struct irq_domain *irqdom, struct irq_data *irqd,
+			bool reserve);
+void ims_domain_deactivate(struct irq_domain *irqdom, struct irq_data *irqd);
+
+/* ims_alloc.c */
+int ims_domain_alloc(struct irq_domain *irqdom, unsigned int virq,
+		     unsigned int nr_irqs, void *data);
+void ims_domain_free(struct irq_domain *irqdom, unsigned int virq,
+		     unsigned int nr_irqs);
+bool ims_pasid_ok(const struct ims_domain *domain, u32 pasid);
+struct ims_slot *ims_virq_slot(struct ims_domain *domain, unsigned int virq);
+unsigned int ims_free_all_locked(struct ims_domain *domain, int *err);
+
+/* ims_vtd.c */
+unsigned int ims_vtd_block_max(struct pci_dev *pdev, unsigned int limit);
 
 /**
  * enum ims_fault_id - fault injection points, see ims_fault.c
@@ -170,7 +255,7 @@ void ims_compose_msg(struct irq_data *irqd, struct msi_msg *msg);
  * @IMS_FAULT_BOOKKEEPING: allocating a slot's bookkeeping
  * @IMS_FAULT_PARENT:	allocating the parent (IRTE) levels
  * @IMS_FAULT_ACTIVATE:	activating the interrupt at request_irq()
- * @IMS_FAULT_PASID:	updating the PASID in the irq chip
+ * @IMS_FAULT_PASID:	updating the PASID of a live interrupt
  * @IMS_FAULT_QUEUE_SYNC: the queue template's push to the device
  * @IMS_FAULT_NR:	number of points
  */
@@ -203,5 +288,9 @@ void ims_debugfs_init(void);
 void ims_debugfs_exit(void);
 void ims_debugfs_add(struct ims_domain *domain);
 void ims_debugfs_remove(struct ims_domain *domain);
+
+/* ims_domain.c: the retired domains, for debugfs */
+extern struct list_head ims_retired;
+extern struct mutex ims_domains_lock;
 
 #endif /* _IMS_INTERNAL_H */

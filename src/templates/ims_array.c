@@ -27,17 +27,20 @@ const struct ims_array_layout ims_array_layout_dsa = {
 EXPORT_SYMBOL_NS_GPL(ims_array_layout_dsa, IMS_NS);
 
 static const struct ims_array_layout *
-ims_array_layout(const struct ims_domain_info *info)
+ims_array_info_layout(const struct ims_domain_info *info)
 {
 	return info->array.layout ? info->array.layout : &ims_array_layout_dsa;
 }
 
+static const struct ims_array_layout *ims_array_layout(const struct ims_slot *slot)
+{
+	return &slot->domain->layout;
+}
+
 static void __iomem *ims_array_entry(const struct ims_slot *slot)
 {
-	const struct ims_domain_info *info = &slot->domain->info;
-
-	return info->array.slots +
-	       (size_t)slot->index * ims_array_layout(info)->stride;
+	return slot->domain->info.array.slots +
+	       (size_t)slot->index * ims_array_layout(slot)->stride;
 }
 
 static bool ims_array_field_ok(const struct ims_array_layout *l,
@@ -49,7 +52,7 @@ static bool ims_array_field_ok(const struct ims_array_layout *l,
 static int ims_array_check(struct pci_dev *pdev,
 			   const struct ims_domain_info *info)
 {
-	const struct ims_array_layout *l = ims_array_layout(info);
+	const struct ims_array_layout *l = ims_array_info_layout(info);
 	u32 pasid_bits = 0;
 
 	if (!info->array.slots) {
@@ -78,24 +81,27 @@ bad:
 	return -EINVAL;
 }
 
-static u32 ims_array_pasid_max(const struct ims_domain_info *info)
+/* The layout is the driver's: keep a copy, point the domain's info to it. */
+static void ims_array_init(struct ims_domain *domain)
 {
-	const struct ims_array_layout *l = ims_array_layout(info);
-
-	return l->pasid_en_bit < 0 ? 0 : BIT(l->pasid_width) - 1;
+	domain->layout = *ims_array_info_layout(&domain->info);
+	domain->info.array.layout = &domain->layout;
 }
 
-static u32 ims_array_cookie_pasid(const struct ims_slot *slot)
+static unsigned int ims_array_pasid_width(const struct ims_domain *domain)
 {
-	u64 value = slot->cookie.value;
+	return domain->layout.pasid_en_bit < 0 ? 0 : domain->layout.pasid_width;
+}
 
-	return value & IMS_COOKIE_PASID_VALID ? lower_32_bits(value) :
-						IMS_PASID_NONE;
+static u32 ims_array_cookie_pasid(const union ims_instance_cookie *cookie)
+{
+	return cookie->value & IMS_COOKIE_PASID_VALID ?
+	       lower_32_bits(cookie->value) : IMS_PASID_NONE;
 }
 
 static void ims_array_write_ctrl(struct ims_slot *slot, u32 ctrl)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 	void __iomem *entry = ims_array_entry(slot);
 
 	slot->ctrl = ctrl;
@@ -128,7 +134,7 @@ static u32 ims_array_ctrl_pasid(const struct ims_array_layout *l, u32 ctrl,
 static void ims_array_write_msg(struct ims_slot *slot,
 				const struct msi_msg *msg)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 	void __iomem *entry = ims_array_entry(slot);
 
 	iowrite32(msg->address_lo, entry + l->addr_lo);
@@ -139,32 +145,31 @@ static void ims_array_write_msg(struct ims_slot *slot,
 
 static void ims_array_set_masked(struct ims_slot *slot, bool masked)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 
 	ims_array_write_ctrl(slot, ims_array_ctrl_masked(l, slot->ctrl, masked));
 }
 
 static void ims_array_set_pasid(struct ims_slot *slot, u32 pasid)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 
 	ims_array_write_ctrl(slot, ims_array_ctrl_pasid(l, slot->ctrl, pasid));
 }
 
 /* A slot is masked and carries its PASID before it holds a message. */
-static int ims_array_setup(struct ims_slot *slot, const struct msi_msg *msg)
+static void ims_array_setup(struct ims_slot *slot, const struct msi_msg *msg)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 	u32 ctrl = ims_array_ctrl_masked(l, 0, true);
 
 	ims_array_write_ctrl(slot, ims_array_ctrl_pasid(l, ctrl, slot->pasid));
 	ims_array_write_msg(slot, msg);
-	return 0;
 }
 
 static void ims_array_teardown(struct ims_slot *slot)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 	struct msi_msg zero = { };
 
 	ims_array_write_ctrl(slot, ims_array_ctrl_masked(l, 0, true));
@@ -173,7 +178,7 @@ static void ims_array_teardown(struct ims_slot *slot)
 
 static void ims_array_show(struct seq_file *m, struct ims_slot *slot)
 {
-	const struct ims_array_layout *l = ims_array_layout(&slot->domain->info);
+	const struct ims_array_layout *l = ims_array_layout(slot);
 
 	seq_printf(m, " ctrl=%#010x", ioread32(ims_array_entry(slot) + l->ctrl));
 }
@@ -181,7 +186,8 @@ static void ims_array_show(struct seq_file *m, struct ims_slot *slot)
 const struct ims_template ims_array_template = {
 	.name		= "ARRAY",
 	.check		= ims_array_check,
-	.pasid_max	= ims_array_pasid_max,
+	.init		= ims_array_init,
+	.pasid_width	= ims_array_pasid_width,
 	.cookie_pasid	= ims_array_cookie_pasid,
 	.setup		= ims_array_setup,
 	.teardown	= ims_array_teardown,

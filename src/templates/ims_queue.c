@@ -5,9 +5,13 @@
  * update, possibly with a device command that sleeps.
  *
  * The chip callbacks run in atomic context, so they only update a shadow.
- * The shadow reaches the device from the irq bus lock's sync step (around
- * request_irq(), free_irq(), enable_irq(), disable_irq()), at allocation
- * and after a PASID change, through the driver's sync callback.
+ * The shadow reaches the device through the driver's sync() callback, from
+ * sleepable context: from the irq bus lock's sync step (around
+ * request_irq(), free_irq(), enable_irq(), disable_irq() and the other
+ * calls that take the bus lock), after allocation, before free and after a
+ * PASID change. Only a shadow that differs from what the device holds is
+ * pushed. What the device is told about masking is whether the interrupt
+ * is disabled (see ims_chip.c).
  */
 
 #include <linux/pci.h>
@@ -16,7 +20,7 @@
 #include "ims_internal.h"
 
 /* PCIe PASIDs are 20 bits wide. */
-#define IMS_QUEUE_PASID_MAX	(BIT(20) - 1)
+#define IMS_QUEUE_PASID_WIDTH	20
 
 static int ims_queue_check(struct pci_dev *pdev,
 			   const struct ims_domain_info *info)
@@ -28,44 +32,63 @@ static int ims_queue_check(struct pci_dev *pdev,
 	return 0;
 }
 
-static u32 ims_queue_pasid_max(const struct ims_domain_info *info)
+/* The callbacks are the driver's: keep a copy, point the domain's info to it. */
+static void ims_queue_init(struct ims_domain *domain)
 {
-	return IMS_QUEUE_PASID_MAX;
+	domain->ops = *domain->info.queue.ops;
+	domain->info.queue.ops = &domain->ops;
 }
 
-/* Push the shadow if it changed. Sleepable, sync_lock held. */
+static unsigned int ims_queue_pasid_width(const struct ims_domain *domain)
+{
+	return IMS_QUEUE_PASID_WIDTH;
+}
+
+static bool ims_queue_msg_equal(const struct ims_queue_msg *a,
+				const struct ims_queue_msg *b)
+{
+	return a->address_lo == b->address_lo &&
+	       a->address_hi == b->address_hi && a->data == b->data &&
+	       a->masked == b->masked && a->pasid == b->pasid;
+}
+
+/*
+ * Push the shadow if the device does not hold it yet. Sleepable, sync_lock
+ * held. A retired domain's driver may be gone: its sync() is not called.
+ */
 static int ims_queue_push(struct ims_slot *slot)
 {
-	const struct ims_queue_info *qi = &slot->domain->info.queue;
+	struct ims_domain *domain = slot->domain;
 	struct ims_queue_state *q = &slot->queue;
 	struct ims_queue_msg snap;
 	unsigned long flags;
 	int ret;
 
-	raw_spin_lock_irqsave(&q->lock, flags);
+	raw_spin_lock_irqsave(&slot->lock, flags);
 	snap = q->shadow;
-	if (!q->dirty) {
-		raw_spin_unlock_irqrestore(&q->lock, flags);
+	ret = q->synced && ims_queue_msg_equal(&snap, &q->pushed);
+	raw_spin_unlock_irqrestore(&slot->lock, flags);
+	if (ret)
 		return 0;
-	}
-	q->dirty = false;
-	raw_spin_unlock_irqrestore(&q->lock, flags);
+	if (READ_ONCE(domain->retired))
+		return -ENODEV;
 
 	ret = ims_fault(IMS_FAULT_QUEUE_SYNC) ?:
-	      qi->ops->sync(qi->drvdata, slot->index, slot->cookie.ptr, &snap);
+	      domain->ops.sync(domain->info.queue.drvdata, slot->index,
+			       slot->cookie.ptr, &snap);
 
-	raw_spin_lock_irqsave(&q->lock, flags);
-	if (ret) {
-		q->dirty = true;
-		q->sync_errors++;
-	}
+	raw_spin_lock_irqsave(&slot->lock, flags);
+	q->synced = !ret;
+	if (!ret)
+		q->pushed = snap;
+	raw_spin_unlock_irqrestore(&slot->lock, flags);
 	q->last_error = ret;
-	raw_spin_unlock_irqrestore(&q->lock, flags);
-
-	if (ret)
-		dev_err_ratelimited(&slot->domain->pdev->dev,
+	if (ret) {
+		q->sync_errors++;
+		dev_err_ratelimited(&domain->pdev->dev,
 				    "%s: sync of slot %u failed: %d, retried at the next sync\n",
-				    slot->domain->name, slot->index, ret);
+				    domain->name, slot->index, ret);
+	}
 	return ret;
 }
 
@@ -93,101 +116,80 @@ static void ims_queue_bus_sync_unlock(struct irq_data *irqd)
 	mutex_unlock(&slot->queue.sync_lock);
 }
 
-/* Update the shadow from a chip callback: atomic, desc lock held. */
-static void ims_queue_update(struct ims_slot *slot,
-			     void (*update)(struct ims_queue_msg *shadow,
-					    const void *arg),
-			     const void *arg)
+static void ims_queue_shadow_msg(struct ims_queue_msg *shadow,
+				 const struct msi_msg *msg)
 {
-	struct ims_queue_state *q = &slot->queue;
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&q->lock, flags);
-	update(&q->shadow, arg);
-	q->dirty = true;
-	raw_spin_unlock_irqrestore(&q->lock, flags);
-}
-
-static void ims_queue_shadow_msg(struct ims_queue_msg *shadow, const void *arg)
-{
-	const struct msi_msg *msg = arg;
-
 	shadow->address_lo = msg->address_lo;
 	shadow->address_hi = msg->address_hi;
 	shadow->data = msg->data;
 }
 
-static void ims_queue_shadow_masked(struct ims_queue_msg *shadow,
-				    const void *arg)
-{
-	shadow->masked = *(const bool *)arg;
-}
-
-static void ims_queue_shadow_pasid(struct ims_queue_msg *shadow,
-				   const void *arg)
-{
-	shadow->pasid = *(const u32 *)arg;
-}
-
 static void ims_queue_write_msg(struct ims_slot *slot,
 				const struct msi_msg *msg)
 {
-	ims_queue_update(slot, ims_queue_shadow_msg, msg);
+	ims_queue_shadow_msg(&slot->queue.shadow, msg);
 }
 
 static void ims_queue_set_masked(struct ims_slot *slot, bool masked)
 {
-	ims_queue_update(slot, ims_queue_shadow_masked, &masked);
+	slot->queue.shadow.masked = masked;
 }
 
 static void ims_queue_set_pasid(struct ims_slot *slot, u32 pasid)
 {
-	ims_queue_update(slot, ims_queue_shadow_pasid, &pasid);
+	slot->queue.shadow.pasid = pasid;
 }
 
 /*
- * Under remapping the message is final once the parent has allocated the
- * IRTE, so the device gets it here, masked, where a failure can still fail
- * the allocation.
+ * Runs in the irq core's alloc callback: only the shadow is set up here,
+ * ims_core pushes it once the irq core's domain mutex is released. The
+ * device's state is unknown until then.
  */
-static int ims_queue_setup(struct ims_slot *slot, const struct msi_msg *msg)
+static void ims_queue_setup(struct ims_slot *slot, const struct msi_msg *msg)
 {
 	struct ims_queue_state *q = &slot->queue;
 
-	raw_spin_lock_init(&q->lock);
 	mutex_init(&q->sync_lock);
+	lockdep_set_class(&q->sync_lock, &slot->domain->sync_key);
 	q->shadow.masked = true;
 	q->shadow.pasid = slot->pasid;
 	ims_queue_shadow_msg(&q->shadow, msg);
-	q->dirty = true;
-	return ims_queue_flush(slot);
+	q->synced = false;
 }
 
 static void ims_queue_teardown(struct ims_slot *slot)
 {
-	struct ims_queue_state *q = &slot->queue;
-
-	q->shadow = (struct ims_queue_msg){ .masked = true,
-					    .pasid = IMS_PASID_NONE };
-	q->dirty = true;
-	ims_queue_flush(slot);
-	mutex_destroy(&q->sync_lock);
+	slot->queue.shadow = (struct ims_queue_msg){ .masked = true,
+						     .pasid = IMS_PASID_NONE };
 }
 
+static void ims_queue_release(struct ims_slot *slot)
+{
+	mutex_destroy(&slot->queue.sync_lock);
+}
+
+/* dirty: the device does not hold the shadow (or nobody knows) */
 static void ims_queue_show(struct seq_file *m, struct ims_slot *slot)
 {
 	struct ims_queue_state *q = &slot->queue;
+	unsigned long flags;
+	bool dirty;
 
-	seq_printf(m, " dirty=%d sync_errors=%u last_error=%d", q->dirty,
+	raw_spin_lock_irqsave(&slot->lock, flags);
+	dirty = !q->synced || !ims_queue_msg_equal(&q->shadow, &q->pushed);
+	raw_spin_unlock_irqrestore(&slot->lock, flags);
+	seq_printf(m, " dirty=%d sync_errors=%u last_error=%d", dirty,
 		   q->sync_errors, q->last_error);
 }
 
 const struct ims_template ims_queue_template = {
 	.name			= "QUEUE",
 	.check			= ims_queue_check,
-	.pasid_max		= ims_queue_pasid_max,
+	.init			= ims_queue_init,
+	.pasid_width		= ims_queue_pasid_width,
 	.setup			= ims_queue_setup,
 	.teardown		= ims_queue_teardown,
+	.release		= ims_queue_release,
 	.write_msg		= ims_queue_write_msg,
 	.set_masked		= ims_queue_set_masked,
 	.set_pasid		= ims_queue_set_pasid,

@@ -5,6 +5,9 @@
 # ims_core's debugfs lists every slot; after request_irq() each interrupt
 # shows in /proc/interrupts under the IMS chip with its own action name.
 # Occupied slots give -EBUSY (at) or -ENOSPC (range), bad ranges -EINVAL.
+# The lookups are safe against a slot freed under them (RCU): a thread
+# looks a slot up while it is allocated and freed for 2 s (KASAN on the
+# debug lane).
 # Lanes without IR run the array part in direct mode (allow_direct_vector=1).
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
@@ -83,6 +86,13 @@ for tpl in $tpls; do
 	[ -z "$(grep "ims_test-$D-" /proc/interrupts)" ] || fail "$tpl: interrupts left after freeall"
 	alloc "$D" any
 	expect_eq "$I" 0 "$tpl: any after freeall"
+
+	# lookups run under RCU while the slot they look at comes and goes
+	ok lookups "$D" 5 2000
+	expect_ge "$(val cycles)" 10 "$tpl: alloc/free cycles beside the lookups"
+	expect_ge "$(val calls)" 10 "$tpl: lookups beside the alloc/free cycles"
+	ok stats "$D"
+	expect_eq "$(val used)" 1 "$tpl: used after the lookups"
 	ok destroy "$D"
 done
 exit 0

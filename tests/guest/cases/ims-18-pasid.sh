@@ -4,8 +4,11 @@
 # ims_set_pasid() reaches the slot the device reads (PASID enable + field),
 # ims_core's debugfs shows it, and the device enforces it: a request with
 # another or no PASID is refused (no interrupt, error counted), the right
-# one delivers. A PASID change keeps the mask state; "none" and values
-# beyond 20 bits clear PASID enable.
+# one delivers. A PASID change keeps the mask state; "none" clears PASID
+# enable. A PASID that does not fit the storage never fails open: beyond
+# 20 bits, or any PASID on an entry layout without a PASID field, is
+# refused with -EINVAL at allocation (cookie) and in ims_set_pasid(), with
+# nothing changed.
 # Lanes without IR run the array part in direct mode.
 # timeout: 300
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
@@ -74,11 +77,20 @@ for tpl in $tpls; do
 	fire "$D" 1 1 pasid 7
 	expect_cnt "$D" 1 total 6
 
-	# limits: 20 bits
+	# limits: 20 bits; a wider PASID is refused, the old one stays
 	ok pasid "$D" 1 0xfffff
 	expect_pasid "$D" 1 1 1048575
-	ok pasid "$D" 1 0x100000
-	expect_pasid "$D" 1 0
+	err -22 pasid "$D" 1 0x100000
+	expect_pasid "$D" 1 1 1048575
+	fire "$D" 1 1 pasid 0xfffff
+	if [ "$tpl" = array ]; then
+		ok stats "$D"
+		used=$(val used)
+		err -22 alloc "$D" any pasid 0x100000
+		err -22 batch "$D" 2 pasid 0x100000
+		ok stats "$D"
+		expect_eq "$(val used)" "$used" "$tpl: used after refused PASIDs"
+	fi
 
 	# no PASID at allocation, and a batch with one
 	alloc "$D" at 2
@@ -91,4 +103,21 @@ for tpl in $tpls; do
 	fi
 	ok destroy "$D"
 done
+
+# An entry layout without a PASID field checks no PASID: asking for one
+# must fail, not silently give an interrupt nobody checks.
+diag "--- array without a PASID field"
+mkdom array-nopasid 4 nopasid
+err -22 alloc "$D" any pasid 5
+err -22 batch "$D" 2 pasid 0
+ok stats "$D"
+expect_eq "$(val used)" 0 "nopasid: used after refused PASIDs"
+alloc "$D" at 0
+ok request "$D" 0
+err -22 pasid "$D" 0 5
+expect_eq "$(dslot "$DN" 0 pasid)" none "nopasid: debugfs pasid after a refused PASID"
+ok pasid "$D" 0 none
+fire "$D" 0 1
+expect_cnt "$D" 0 total 1
+ok destroy "$D"
 exit 0

@@ -5,7 +5,9 @@
 # value, ims_core's debugfs shows dirty state and the error, dmesg says
 # which slot failed, and the next successful sync pushes everything. A
 # failing sync at request_irq() leaves the device masked (it cannot send)
-# until a later sync succeeds.
+# until a later sync succeeds. A failing push of the teardown is not
+# swallowed: ims_free_irq() returns the error and the slot stays the
+# driver's, with its remapping entry, until a retried free gets through.
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
 need_ir
@@ -72,6 +74,25 @@ ok mask "$Q" 0
 ok unmask "$Q" 0
 expect_eq "$(val delivered)" 1 "pending message after the retried sync"
 expect_cnt "$Q" 0 total 3
+
+# the teardown push fails: the slot is kept
+ok pasid "$Q" 0 7
+ok release "$Q" 0
+ok queue_fail "$Q" 1
+err -5 free "$Q" 0
+ok stats "$Q"
+expect_eq "$(val used)" 1 "used after a free whose teardown failed"
+expect_eq "$(dslot "$DN" 0 pasid)" none "shadow PASID of the kept slot"
+expect_eq "$(qstate "$Q" 0 dirty)" 1 "dirty after the failed teardown"
+ok dump "$Q" 0
+expect_eq "$(val pasid_en) $(val pasid)" "1 7" "device still holds the PASID after the failed teardown"
+err -16 alloc "$Q" at 0
+ok queue_fail "$Q" 0
+ok free "$Q" 0
+ok stats "$Q"
+expect_eq "$(val used)" 0 "used after the retried free"
+ok dump "$Q" 0
+expect_eq "$(val masked) $(val pasid_en) $(val addr_lo)" "1 0 0x0" "device context after the retried free"
 ok stats "$Q"
 expect_eq "$(val sync_bad)" 0 "syncs with a wrong index or context"
 exit 0

@@ -5,6 +5,9 @@
 # the address at 16/20. ims_core must program exactly those bits: the
 # device decodes the entry by that layout, delivers, holds while masked,
 # checks the PASID, and the neighbouring entries stay untouched.
+# ims_core copies the description: a driver that reuses the memory of the
+# layout (or of the queue callbacks) after creation, as a stack frame
+# would be, changes nothing.
 # Lanes without IR run it in direct mode.
 # timeout: 300
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
@@ -60,4 +63,22 @@ ok free "$A" 5
 ok dump "$A" 5
 expect_eq "$(val ctrl) $(val addr_lo) $(val data)" "0x0 0x0 0x0" "freed entry zeroed"
 ok destroy "$A"
+
+# the description's memory reused right after creation
+tpls="array-nopasid queue"
+lane_has_ir || tpls=array-nopasid
+for tpl in $tpls; do
+	mkdom "$tpl" 8 scratch scratch
+	alloc "$D" at 3
+	ok request "$D" 3
+	fire "$D" 3 2
+	ok mask "$D" 3
+	ok dump "$D" 3
+	expect_eq "$(val masked)" 1 "$tpl (scratch): masked by disable_irq()"
+	ok unmask "$D" 3
+	expect_cnt "$D" 3 total 2
+	ok stats "$D"
+	expect_eq "$(val sync_bad)" 0 "$tpl (scratch): syncs through the reused callbacks"
+	ok destroy "$D"
+done
 exit 0

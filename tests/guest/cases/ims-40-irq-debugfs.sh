@@ -9,6 +9,10 @@
 # The vector level's target CPU is the effective affinity and the CPU that
 # /proc/interrupts counts device-fired interrupts on, before and after a
 # move to the other CPU. Destroying the domain removes both debugfs views.
+# A held queue slot (the first of a VT-d block whose other slot is still
+# allocated) keeps its irq descriptor: the kernel's "trigger" there takes
+# the chip's bus lock, which must still be a live mutex, and injects
+# nothing into an interrupt nobody requested.
 # timeout: 120
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
@@ -131,4 +135,18 @@ for tpl in array queue; do
 	done
 	expect_eq "$(dom_mapped "$irdom")" "$ir0" "$irdom mapped after destroy"
 done
+
+if [ "$IOMMU" = intel ]; then
+	mkdom queue 4 held
+	ok batch "$D" 2
+	head=$(val index | cut -d, -f1)
+	hv=$(val virq | cut -d, -f1)
+	ok free "$D" "$head"
+	ok stats "$D"
+	expect_eq "$(val held)" 1 "queue block head held"
+	[ -e "$IRQDBG/irqs/$hv" ] || fail "no $IRQDBG/irqs/$hv for the held slot"
+	echo trigger >"$IRQDBG/irqs/$hv" 2>/dev/null && fail "trigger injected into the held slot (irq $hv)"
+	ok destroy "$D"
+	[ ! -e "$IRQDBG/irqs/$hv" ] || fail "$IRQDBG/irqs/$hv still there after destroy"
+fi
 exit 0

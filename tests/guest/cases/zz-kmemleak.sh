@@ -13,8 +13,14 @@
 KMEMLEAK=/sys/kernel/debug/kmemleak
 [ -e "$KMEMLEAK" ] || skip "no $KMEMLEAK: kernel without kmemleak (debug lane)"
 
-# dependents first, ims_core last
+# dependents first, ims_core last, unless a retired domain pins it for
+# good (ims-90-retire leaves one: leaked on purpose, still referenced)
+RETIRED=/sys/kernel/debug/ims/retired
 for m in ims_test ims_vendor_sample idxd_ref ims_core; do
+	if [ "$m" = ims_core ] && [ -s "$RETIRED" ]; then
+		diag "ims_core stays: retired domains $(cut -d' ' -f1 "$RETIRED" | xargs)"
+		continue
+	fi
 	if module_loaded "$m"; then
 		rmmod "$m" || fail "cannot unload $m"
 		diag "unloaded $m"

@@ -4,7 +4,9 @@
  * ims_core, and nothing more than what the README tells a driver to do.
  */
 
+#include <linux/delay.h>
 #include <linux/irq.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
@@ -26,6 +28,19 @@ const struct ims_array_layout it_alt_layout = {
 	.mask_active_low = true,
 	.pasid_en_bit	= 0,
 	.pasid_shift	= 8,
+	.pasid_width	= 20,
+};
+
+/* "array-nopasid": the DSA entry without a PASID field */
+static const struct ims_array_layout it_nopasid_layout = {
+	.stride		= 16,
+	.addr_lo	= 0,
+	.addr_hi	= 4,
+	.data		= 8,
+	.ctrl		= 12,
+	.mask_bit	= 0,
+	.pasid_en_bit	= -1,
+	.pasid_shift	= 12,
 	.pasid_width	= 20,
 };
 
@@ -89,28 +104,52 @@ static void it_slot_release(struct it_slot *s)
 	s->disabled = 0;
 }
 
-static void it_slot_destroy(struct it_domain *dom, struct it_slot *s)
+static void it_slot_forget(struct it_domain *dom, struct it_slot *s)
 {
-	struct ims_map map = { .index = s->index, .virq = s->virq };
-
-	it_slot_release(s);
-	ims_free_irq(dom->ims, map);
 	xa_erase(&dom->slots, s->index);
 	it_slot_free(s);
 }
 
-static void it_domain_free_all(struct it_domain *dom)
+/*
+ * free_irq(), then ims_free_irq(). The slot stays ours when ims_core keeps
+ * it (the device did not take its teardown): its context must live on.
+ */
+static int it_slot_destroy(struct it_domain *dom, struct it_slot *s)
+{
+	struct ims_map map = { .index = s->index, .virq = s->virq };
+	int ret;
+
+	it_slot_release(s);
+	ret = ims_free_irq(dom->ims, map);
+	if (!ret)
+		it_slot_forget(dom, s);
+	return ret;
+}
+
+/* Forget the slots ims_core no longer has for us. */
+static void it_domain_forget_freed(struct it_domain *dom)
 {
 	struct it_slot *s;
 	unsigned long idx;
 
+	xa_for_each(&dom->slots, idx, s) {
+		if (dom->retired ? !s->requested :
+				   ims_index_virq(dom->ims, idx) < 0)
+			it_slot_forget(dom, s);
+	}
+}
+
+static int it_domain_free_all(struct it_domain *dom)
+{
+	struct it_slot *s;
+	unsigned long idx;
+	int ret;
+
 	xa_for_each(&dom->slots, idx, s)
 		it_slot_release(s);
-	ims_free_all_irqs(dom->ims);
-	xa_for_each(&dom->slots, idx, s) {
-		xa_erase(&dom->slots, idx);
-		it_slot_free(s);
-	}
+	ret = ims_free_all_irqs(dom->ims);
+	it_domain_forget_freed(dom);
+	return ret;
 }
 
 void it_domain_destroy(struct it_domain *dom)
@@ -122,15 +161,22 @@ void it_domain_destroy(struct it_domain *dom)
 	/*
 	 * Strictly: irqs released, then slots freed, then the domain. A
 	 * managed domain is destroyed by devres after the driver's remove().
+	 * A retired domain has only its irqs left to release. Whatever
+	 * ims_core could not free is its to keep once the domain is gone.
 	 */
 	xa_for_each(&dom->slots, idx, s)
 		it_slot_release(s);
+	if (!dom->retired) {
+		xa_for_each(&dom->slots, idx, s)
+			it_slot_destroy(dom, s);
+		if (!dom->devm)
+			ims_destroy_domain(dom->ims);
+	}
 	xa_for_each(&dom->slots, idx, s)
-		it_slot_destroy(dom, s);
-	if (!dom->devm)
-		ims_destroy_domain(dom->ims);
+		it_slot_forget(dom, s);
 	xa_destroy(&dom->slots);
 	itd->doms[dom->id] = NULL;
+	kfree(dom->scratch);
 	kfree(dom);
 }
 
@@ -158,28 +204,111 @@ static int it_region_find(struct it_dev *itd, size_t len, size_t *offp)
 	return 0;
 }
 
+/* create's flag words after NAME; "syncalloc=ID" names a domain */
+static int it_parse_create(struct it_args *a)
+{
+	int i;
+
+	if (it_uint(a->argv[2], &a->n))
+		return -EINVAL;
+	a->val = UINT_MAX;
+	for (i = 4; i < a->argc; i++) {
+		if (!strcmp(a->argv[i], "devm"))
+			a->bits |= IT_F_DEVM;
+		else if (!strcmp(a->argv[i], "peer"))
+			a->bits |= IT_F_PEER;
+		else if (!strcmp(a->argv[i], "scratch"))
+			a->bits |= IT_F_SCRATCH;
+		else if (!strncmp(a->argv[i], "syncalloc=", 10) &&
+			 !it_uint(a->argv[i] + 10, &a->val))
+			continue;
+		else
+			return -EINVAL;
+	}
+	if ((a->bits & IT_F_DEVM) && (a->bits & IT_F_PEER))
+		return -EINVAL;
+	return 0;
+}
+
+static int it_queue_sync_stale(void *drvdata, unsigned int index, void *ctx,
+			       const struct ims_queue_msg *msg)
+{
+	struct it_domain *dom = drvdata;
+
+	atomic_inc(&dom->sync_bad);
+	return 0;
+}
+
+/*
+ * "scratch": the layout or callbacks handed to ims_core sit in memory that
+ * the driver reuses right after creation (a stack frame would do the same):
+ * the layout becomes another valid layout, the callbacks one that only
+ * counts. ims_core must have taken copies.
+ */
+static const void *it_scratch_new(struct it_domain *dom, const void *desc,
+				  size_t len)
+{
+	dom->scratch = kmemdup(desc, len, GFP_KERNEL);
+	return dom->scratch;
+}
+
+static void it_scratch_reuse(struct it_domain *dom)
+{
+	static const struct ims_queue_ops stale_ops = {
+		.sync = it_queue_sync_stale,
+	};
+
+	if (!dom->scratch)
+		return;
+	if (dom->type == IMS_TEMPLATE_ARRAY)
+		memcpy(dom->scratch, &it_alt_layout, sizeof(it_alt_layout));
+	else
+		memcpy(dom->scratch, &stale_ops, sizeof(stale_ops));
+}
+
+/*
+ * "syncalloc=ID": each sync callback allocates and frees an interrupt of
+ * another (array) domain first: sync() may allocate interrupts, so it must
+ * not run under the irq core's global domain mutex.
+ */
+static int it_queue_sync_alloc(void *drvdata, unsigned int index, void *ctx,
+			       const struct ims_queue_msg *msg)
+{
+	struct it_domain *dom = drvdata;
+	struct ims_map map;
+
+	map = ims_alloc_irq(dom->sync_alloc->ims, IMS_INDEX_ANY, NULL, NULL);
+	if (map.virq > 0 && !ims_free_irq(dom->sync_alloc->ims, map))
+		atomic_inc(&dom->sync_allocs);
+	return it_queue_ops.sync(drvdata, index, ctx, msg);
+}
+
+static const struct ims_queue_ops it_queue_alloc_ops = {
+	.sync	= it_queue_sync_alloc,
+};
+
 static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 			 struct it_domain *unused, struct it_slot *s)
 {
 	const struct ims_array_layout *layout = NULL;
+	const struct ims_queue_ops *ops = &it_queue_ops;
+	struct it_domain *sync_alloc = NULL;
 	struct ims_domain_info info = { };
-	unsigned int nslots, stride, id;
+	unsigned int nslots = a->n, stride, id;
 	struct it_domain *dom;
 	struct ims_domain *ims;
 	size_t len, off;
 	int ret;
 
-	if (it_uint(a->argv[2], &nslots))
-		return -EINVAL;
-	if (a->argc == 5 && strcmp(a->argv[4], "devm") &&
-	    strcmp(a->argv[4], "peer"))
-		return -EINVAL;
 	if (!strcmp(a->argv[1], "array")) {
 		info.type = IMS_TEMPLATE_ARRAY;
 		layout = &ims_array_layout_dsa;
 	} else if (!strcmp(a->argv[1], "array-alt")) {
 		info.type = IMS_TEMPLATE_ARRAY;
 		layout = &it_alt_layout;
+	} else if (!strcmp(a->argv[1], "array-nopasid")) {
+		info.type = IMS_TEMPLATE_ARRAY;
+		layout = &it_nopasid_layout;
 	} else if (!strcmp(a->argv[1], "queue")) {
 		info.type = IMS_TEMPLATE_QUEUE;
 	} else {
@@ -187,6 +316,14 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	}
 	if (a->argc >= 4 && strlen(a->argv[3]) >= sizeof(dom->uname))
 		return -EINVAL;
+	if (a->val != UINT_MAX) {
+		if (info.type != IMS_TEMPLATE_QUEUE || a->val >= IT_MAX_DOMAINS ||
+		    !itd->doms[a->val] || itd->doms[a->val]->retired ||
+		    itd->doms[a->val]->type != IMS_TEMPLATE_ARRAY)
+			return -EINVAL;
+		sync_alloc = itd->doms[a->val];
+		ops = &it_queue_alloc_ops;
+	}
 
 	for (id = 0; id < IT_MAX_DOMAINS && itd->doms[id]; id++)
 		;
@@ -221,9 +358,9 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	dom->len = len;
 	dom->mem = itd->mem + off;
 	xa_init(&dom->slots);
-	dom->devm = a->argc == 5 && !strcmp(a->argv[4], "devm");
-	dom->pdev = a->argc == 5 && !strcmp(a->argv[4], "peer") ?
-		    itd->mem_pdev : itd->pdev;
+	dom->devm = a->bits & IT_F_DEVM;
+	dom->pdev = a->bits & IT_F_PEER ? itd->mem_pdev : itd->pdev;
+	dom->sync_alloc = sync_alloc;
 	if (a->argc >= 4)
 		strscpy(dom->uname, a->argv[3], sizeof(dom->uname));
 
@@ -232,28 +369,36 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	if (layout) {
 		edu_array_reset(layout, dom->mem, len);
 		info.array.slots = dom->mem;
+		if (a->bits & IT_F_SCRATCH)
+			info.array.layout = it_scratch_new(dom, layout,
+							   sizeof(*layout));
 		/* the DSA default is what a NULL layout means */
-		if (layout != &ims_array_layout_dsa)
+		else if (layout != &ims_array_layout_dsa)
 			info.array.layout = layout;
 	} else {
 		memset_io(dom->mem, 0, len);
-		info.queue.ops = &it_queue_ops;
+		info.queue.ops = a->bits & IT_F_SCRATCH ?
+				 it_scratch_new(dom, ops, sizeof(*ops)) : ops;
 		info.queue.drvdata = dom;
 	}
 	info.name = dom->uname[0] ? dom->uname : NULL;
 	info.nr_slots = nslots;
 
-	if (dom->devm)
+	if ((a->bits & IT_F_SCRATCH) && !dom->scratch)
+		ims = ERR_PTR(-ENOMEM);
+	else if (dom->devm)
 		ims = devm_ims_create_domain(dom->pdev, &info);
 	else
 		ims = ims_create_domain(dom->pdev, &info);
 	if (IS_ERR_OR_NULL(ims)) {
 		ret = ims ? PTR_ERR(ims) : -ENOMEM;
 		xa_destroy(&dom->slots);
+		kfree(dom->scratch);
 		kfree(dom);
 		it_result(itd, "err %d", ret);
 		return 0;
 	}
+	it_scratch_reuse(dom);
 	dom->ims = ims;
 	itd->doms[id] = dom;
 	it_result(itd, "ok id=%u domain=IMS-%s-%s%s%s off=%#zx len=%#zx", id,
@@ -266,9 +411,17 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 static int it_cmd_destroy(struct it_dev *itd, struct it_args *a,
 			  struct it_domain *dom, struct it_slot *s)
 {
+	unsigned int i;
+
 	if (dom->devm) {
 		it_result(itd, "err %d managed domain lives until unbind", -EPERM);
 		return 0;
+	}
+	for (i = 0; i < IT_MAX_DOMAINS; i++) {
+		if (itd->doms[i] && itd->doms[i]->sync_alloc == dom) {
+			it_result(itd, "err %d domain %u allocates here", -EBUSY, i);
+			return 0;
+		}
 	}
 	it_domain_destroy(dom);
 	it_result(itd, "ok");
@@ -308,8 +461,10 @@ static int it_cmd_alloc(struct it_dev *itd, struct it_args *a,
 	struct it_slot *s;
 	int ret;
 
-	if (opts.cpu >= 0)
+	if (opts.cpu >= 0) {
 		cpumask_set_cpu(opts.cpu, &aff.mask);
+		aff.is_managed = opts.managed;
+	}
 
 	s = it_slot_new(dom);
 	if (!s) {
@@ -396,8 +551,10 @@ static int it_cmd_batch(struct it_dev *itd, struct it_args *a,
 			cookies[i] = ims_pasid_cookie(opts.pasid);
 		else
 			cookies[i].ptr = sl[i];
-		if (aff)
+		if (aff) {
 			cpumask_set_cpu(opts.cpu, &aff[i].mask);
+			aff[i].is_managed = opts.managed;
+		}
 	}
 
 	ret = ims_alloc_irqs(dom->ims, n, cookies, aff, maps);
@@ -448,64 +605,98 @@ static int it_parse_misuse(struct it_args *a)
 	       -EINVAL : 0;
 }
 
-/* ims_core must refuse both and keep the slot (and the domain) intact. */
+/*
+ * Driver bugs on purpose. "free": ims_free_irq() of a requested interrupt,
+ * which ims_core refuses. "destroy": ims_destroy_domain() with it still
+ * requested: ims_core frees the idle slots and retires the domain; the
+ * driver has only free_irq() left to do.
+ */
 static int it_cmd_misuse(struct it_dev *itd, struct it_args *a,
 			 struct it_domain *dom, struct it_slot *s)
 {
 	struct ims_map map = { .index = s->index, .virq = s->virq };
 	struct ims_domain_stats stats;
+	unsigned int kept = 0;
 	struct it_slot *pos;
 	unsigned long idx;
+	int ret;
 
 	if (!s->requested) {
 		it_result(itd, "err %d not requested", -EINVAL);
 		return 0;
 	}
-	if (!strcmp(a->argv[3], "free"))
-		ims_free_irq(dom->ims, map);
-	else
-		ims_destroy_domain(dom->ims);
-	/* Forget the slots ims_core did free (the idle ones). */
-	xa_for_each(&dom->slots, idx, pos) {
-		if (ims_index_virq(dom->ims, idx) < 0) {
-			xa_erase(&dom->slots, idx);
-			it_slot_free(pos);
-		}
+	if (!strcmp(a->argv[3], "free")) {
+		ret = ims_free_irq(dom->ims, map);
+		ims_domain_get_stats(dom->ims, &stats);
+		it_result(itd, "ok ret=%d virq=%d used=%u", ret,
+			  ims_index_virq(dom->ims, s->index), stats.used);
+		return 0;
 	}
-	ims_domain_get_stats(dom->ims, &stats);
-	it_result(itd, "ok virq=%d used=%u", ims_index_virq(dom->ims, s->index),
-		  stats.used);
+	ims_destroy_domain(dom->ims);
+	dom->ims = NULL;
+	dom->retired = true;
+	it_domain_forget_freed(dom);
+	xa_for_each(&dom->slots, idx, pos)
+		kept++;
+	it_result(itd, "ok retired=1 kept=%u", kept);
 	return 0;
 }
 
 static int it_cmd_free(struct it_dev *itd, struct it_args *a,
 		       struct it_domain *dom, struct it_slot *s)
 {
-	it_slot_destroy(dom, s);
-	it_result(itd, "ok");
+	int ret = it_slot_destroy(dom, s);
+
+	if (ret)
+		it_result(itd, "err %d", ret);
+	else
+		it_result(itd, "ok");
 	return 0;
 }
 
 static int it_cmd_freeall(struct it_dev *itd, struct it_args *a,
 			  struct it_domain *dom, struct it_slot *s)
 {
-	it_domain_free_all(dom);
-	it_result(itd, "ok");
+	int ret = it_domain_free_all(dom);
+
+	if (ret)
+		it_result(itd, "err %d", ret);
+	else
+		it_result(itd, "ok");
 	return 0;
 }
 
 static int it_parse_request(struct it_args *a)
 {
-	if (a->argc == 4 && strcmp(a->argv[3], "lazy"))
-		return -EINVAL;
-	a->flag = a->argc == 4;
+	int i;
+
+	for (i = 3; i < a->argc; i++) {
+		if (!strcmp(a->argv[i], "lazy"))
+			a->bits |= IT_F_LAZY;
+		else if (!strcmp(a->argv[i], "noautoen"))
+			a->bits |= IT_F_NOAUTOEN;
+		else if (!strcmp(a->argv[i], "nosync"))
+			a->bits |= IT_F_NOSYNC;
+		else
+			return -EINVAL;
+	}
 	return 0;
+}
+
+/* "nosync": the handler masks its interrupt from hard irq context. */
+static irqreturn_t it_ims_handler_nosync(int irq, void *data)
+{
+	struct it_slot *s = data;
+
+	disable_irq_nosync(irq);
+	atomic_inc(&s->self_disabled);
+	return it_ims_handler(irq, data);
 }
 
 static int it_cmd_request(struct it_dev *itd, struct it_args *a,
 			  struct it_domain *dom, struct it_slot *s)
 {
-	bool lazy = a->flag;
+	unsigned long flags = a->bits & IT_F_NOAUTOEN ? IRQF_NO_AUTOEN : 0;
 	int ret;
 
 	if (s->requested) {
@@ -513,26 +704,27 @@ static int it_cmd_request(struct it_dev *itd, struct it_args *a,
 		return 0;
 	}
 	/*
-	 * By default disable_irq() masks the slot at once. "lazy" keeps the
-	 * kernel's default for the array template, which ims_core leaves
-	 * alone: the slot is masked when an interrupt arrives while disabled
-	 * and the kernel resends it at enable_irq(). ims_core makes queue
-	 * slots unlazy itself.
+	 * What the README tells an array driver whose device must see
+	 * disable_irq() at once: IRQ_DISABLE_UNLAZY before every
+	 * request_irq(), as free_irq() clears it. "lazy" leaves the kernel's
+	 * default. Queue interrupts mask at once by themselves.
 	 */
-	if (lazy && dom->type != IMS_TEMPLATE_ARRAY) {
+	if (dom->type == IMS_TEMPLATE_ARRAY && !(a->bits & IT_F_LAZY))
+		irq_set_status_flags(s->virq, IRQ_DISABLE_UNLAZY);
+	else if (dom->type != IMS_TEMPLATE_ARRAY && (a->bits & IT_F_LAZY)) {
 		it_result(itd, "err %d lazy is for array domains", -EINVAL);
 		return 0;
 	}
-	if (lazy)
-		irq_clear_status_flags(s->virq, IRQ_DISABLE_UNLAZY);
-	else
-		irq_set_status_flags(s->virq, IRQ_DISABLE_UNLAZY);
-	ret = request_irq(s->virq, it_ims_handler, 0, s->name, s);
+	atomic_set(&s->self_disabled, 0);
+	ret = request_irq(s->virq, a->bits & IT_F_NOSYNC ?
+			  it_ims_handler_nosync : it_ims_handler, flags,
+			  s->name, s);
 	if (ret) {
 		it_result(itd, "err %d", ret);
 		return 0;
 	}
 	s->requested = true;
+	s->disabled = flags ? 1 : 0;
 	it_result(itd, "ok index=%u virq=%d", s->index, s->virq);
 	return 0;
 }
@@ -564,13 +756,17 @@ static int it_mask(struct it_dev *itd, struct it_slot *s, bool mask)
 		it_result(itd, "ok depth=%u", s->disabled);
 		return 0;
 	}
-	if (!s->disabled) {
+	if (atomic_add_unless(&s->self_disabled, -1, 0)) {
+		enable_irq(s->virq);
+	} else if (s->disabled) {
+		enable_irq(s->virq);
+		s->disabled--;
+	} else {
 		it_result(itd, "err %d not masked", -EINVAL);
 		return 0;
 	}
-	enable_irq(s->virq);
-	s->disabled--;
-	ret = s->disabled ? 0 : it_fire_pending(s, &f);
+	ret = s->disabled || atomic_read(&s->self_disabled) ? 0 :
+	      it_fire_pending(s, &f);
 	it_fire_result(itd, ret, &f);
 	return 0;
 }
@@ -610,9 +806,10 @@ static int it_cmd_stats(struct it_dev *itd, struct it_args *a,
 	struct ims_domain_stats st = { };
 
 	ims_domain_get_stats(dom->ims, &st);
-	it_result(itd, "ok nr_slots=%u used=%u held=%u sync_calls=%d sync_errors=%d sync_bad=%d",
+	it_result(itd, "ok nr_slots=%u used=%u held=%u sync_calls=%d sync_errors=%d sync_bad=%d sync_allocs=%d",
 		  st.nr_slots, st.used, st.held, atomic_read(&dom->sync_calls),
-		  atomic_read(&dom->sync_errors), atomic_read(&dom->sync_bad));
+		  atomic_read(&dom->sync_errors), atomic_read(&dom->sync_bad),
+		  atomic_read(&dom->sync_allocs));
 	return 0;
 }
 
@@ -654,21 +851,115 @@ static int it_cmd_index(struct it_dev *itd, struct it_args *a,
 	return it_lookup_irq(itd, dom, a->val, false);
 }
 
+/**
+ * struct it_lookups - "lookups": ims_index_virq() and ims_irq_index() from
+ * a thread, while the command allocates and frees the slot it looks at
+ * @dom:	the domain
+ * @index:	the slot index
+ * @virq:	the last irq number the slot had
+ * @found:	lookups that found the slot
+ * @calls:	lookups made
+ */
+struct it_lookups {
+	struct it_domain	*dom;
+	unsigned int		index;
+	int			virq;
+	unsigned long		found;
+	unsigned long		calls;
+};
+
+static int it_lookups_fn(void *data)
+{
+	struct it_lookups *l = data;
+
+	while (!kthread_should_stop()) {
+		int virq = ims_index_virq(l->dom->ims, l->index);
+
+		if (virq > 0)
+			WRITE_ONCE(l->virq, virq);
+		if (ims_irq_index(l->dom->ims, READ_ONCE(l->virq)) == l->index)
+			l->found++;
+		l->calls++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int it_parse_lookups(struct it_args *a)
+{
+	return it_uint(a->argv[2], &a->idx) || it_uint(a->argv[3], &a->n) ||
+	       !a->n || a->n > 60000 ? -EINVAL : 0;
+}
+
+static int it_cmd_lookups(struct it_dev *itd, struct it_args *a,
+			  struct it_domain *dom, struct it_slot *unused)
+{
+	struct it_lookups l = { .dom = dom, .index = a->idx };
+	unsigned long end = jiffies + msecs_to_jiffies(a->n);
+	union ims_instance_cookie cookie;
+	struct task_struct *t;
+	unsigned long cycles = 0;
+	struct ims_map map;
+	struct it_slot *s;
+
+	if (xa_load(&dom->slots, a->idx) || a->idx >= dom->nr_slots) {
+		it_result(itd, "err %d slot %u taken or out of range", -EBUSY,
+			  a->idx);
+		return 0;
+	}
+	/* the queue context of the slot while it exists */
+	s = it_slot_new(dom);
+	if (!s) {
+		it_result(itd, "err %d", -ENOMEM);
+		return 0;
+	}
+	cookie.ptr = s;
+	t = kthread_run(it_lookups_fn, &l, "ims_test-lookups");
+	if (IS_ERR(t)) {
+		it_slot_free(s);
+		it_result(itd, "err %ld", PTR_ERR(t));
+		return 0;
+	}
+	while (time_before(jiffies, end)) {
+		map = ims_alloc_irq(dom->ims, a->idx,
+				    dom->type == IMS_TEMPLATE_QUEUE ? &cookie : NULL,
+				    NULL);
+		if (map.virq < 0)
+			break;
+		WRITE_ONCE(l.virq, map.virq);
+		ims_free_irq(dom->ims, map);
+		cycles++;
+	}
+	kthread_stop(t);
+	it_slot_free(s);
+	if (map.virq < 0)
+		it_result(itd, "err %d cycles=%lu", map.virq, cycles);
+	else
+		it_result(itd, "ok cycles=%lu calls=%lu found=%lu", cycles,
+			  l.calls, l.found);
+	return 0;
+}
+
 const struct it_cmd it_domain_cmds[] = {
-	{ "create",	3, 5, IT_NOTHING, NULL, it_cmd_create },
+	{ "create",	3, IT_MAX_ARGS, IT_NOTHING, it_parse_create,
+	  it_cmd_create },
 	{ "destroy",	2, 2, IT_DOMAIN, NULL, it_cmd_destroy },
-	{ "alloc",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_alloc, it_cmd_alloc },
-	{ "batch",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_batch, it_cmd_batch },
-	{ "free",	3, 3, IT_SLOT, NULL, it_cmd_free },
-	{ "freeall",	2, 2, IT_DOMAIN, NULL, it_cmd_freeall },
-	{ "request",	3, 4, IT_SLOT, it_parse_request, it_cmd_request },
+	{ "alloc",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_alloc, it_cmd_alloc,
+	  true },
+	{ "batch",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_batch, it_cmd_batch,
+	  true },
+	{ "free",	3, 3, IT_SLOT, NULL, it_cmd_free, true },
+	{ "freeall",	2, 2, IT_DOMAIN, NULL, it_cmd_freeall, true },
+	{ "request",	3, 6, IT_SLOT, it_parse_request, it_cmd_request },
 	{ "release",	3, 3, IT_SLOT, NULL, it_cmd_release },
 	{ "mask",	3, 3, IT_SLOT, NULL, it_cmd_mask },
 	{ "unmask",	3, 3, IT_SLOT, NULL, it_cmd_unmask },
-	{ "pasid",	4, 4, IT_SLOT, it_parse_pasid, it_cmd_pasid },
-	{ "stats",	2, 2, IT_DOMAIN, NULL, it_cmd_stats },
-	{ "virq",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_virq },
-	{ "index",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_index },
-	{ "misuse",	4, 4, IT_SLOT, it_parse_misuse, it_cmd_misuse },
+	{ "pasid",	4, 4, IT_SLOT, it_parse_pasid, it_cmd_pasid, true },
+	{ "stats",	2, 2, IT_DOMAIN, NULL, it_cmd_stats, true },
+	{ "virq",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_virq, true },
+	{ "index",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_index, true },
+	{ "misuse",	4, 4, IT_SLOT, it_parse_misuse, it_cmd_misuse, true },
+	{ "lookups",	4, 4, IT_DOMAIN, it_parse_lookups, it_cmd_lookups,
+	  true },
 	{ }
 };

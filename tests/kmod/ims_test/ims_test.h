@@ -59,6 +59,8 @@ struct it_domain;
  * @cpu:	deliveries per CPU, nr_cpu_ids entries
  * @syncs:	successful queue sync callbacks with this slot as context
  * @sync_index:	index the last sync callback was called with, -1 if none
+ * @self_disabled: disable_irq_nosync() calls of the "nosync" handler that
+ *		enable_irq() has not matched yet
  * @name:	irq action name
  */
 struct it_slot {
@@ -75,6 +77,7 @@ struct it_slot {
 	atomic_t		*cpu;
 	atomic_t		syncs;
 	int			sync_index;
+	atomic_t		self_disabled;
 	char			name[32];
 };
 
@@ -94,6 +97,13 @@ struct it_slot {
  * @pdev:	the device the domain is created for: edu, or with "peer" the
  *		memory function, whose requester id the IRTEs then name
  * @layout:	array template: the entry layout
+ * @retired:	ims_destroy_domain() was called while interrupts were still
+ *		requested: @ims is gone, only free_irq() is left to do
+ * @scratch:	"scratch": the memory that held the layout or callbacks given
+ *		to ims_core, reused for something else after creation
+ * @sync_alloc:	queue template: "syncalloc": the array domain on which every
+ *		sync callback allocates and frees one interrupt
+ * @sync_allocs: such allocations that succeeded
  * @sync_fail:	queue template: make sync fail
  * @sync_calls:	queue template: sync callbacks
  * @sync_errors: queue template: syncs failed on purpose
@@ -113,6 +123,10 @@ struct it_domain {
 	bool			devm;
 	struct pci_dev		*pdev;
 	const struct ims_array_layout *layout;
+	bool			retired;
+	void			*scratch;
+	struct it_domain	*sync_alloc;
+	atomic_t		sync_allocs;
 	bool			sync_fail;
 	atomic_t		sync_calls;
 	atomic_t		sync_errors;
@@ -174,7 +188,8 @@ struct it_fire {
 /* options after the fixed arguments of alloc, batch and fire */
 struct it_opts {
 	u32	pasid;		/* "pasid P" */
-	int	cpu;		/* "cpu C": affinity descriptor, -1 if none */
+	int	cpu;		/* "cpu C" or "managed C": affinity, -1 if none */
+	bool	managed;	/* "managed C": a managed affinity descriptor */
 };
 
 /**
@@ -187,7 +202,8 @@ struct it_opts {
  * @n:		count of batch and fire
  * @val:	number of virq, index and queue_fail
  * @pasid:	PASID of pasid
- * @flag:	alloc: a range; request: lazy
+ * @flag:	alloc: a range
+ * @bits:	flag words of create and request (IT_F_*)
  */
 struct it_args {
 	int		argc;
@@ -199,7 +215,16 @@ struct it_args {
 	unsigned int	val;
 	u32		pasid;
 	bool		flag;
+	unsigned int	bits;
 };
+
+/* flag words of create ... NAME FLAG... and request ID IDX FLAG... */
+#define IT_F_DEVM	BIT(0)	/* create: devm_ims_create_domain() */
+#define IT_F_PEER	BIT(1)	/* create: for the memory function */
+#define IT_F_SCRATCH	BIT(2)	/* create: description memory reused after */
+#define IT_F_LAZY	BIT(3)	/* request: keep disable_irq() lazy (array) */
+#define IT_F_NOAUTOEN	BIT(4)	/* request: IRQF_NO_AUTOEN */
+#define IT_F_NOSYNC	BIT(5)	/* request: handler calls disable_irq_nosync() */
 /* what words 1 and 2 of a command name */
 enum it_target {
 	IT_NOTHING,
@@ -218,6 +243,8 @@ enum it_target {
  * @run:	carries the command out on its target (NULL if it has
  *		none) and reports in the result; returns -EINVAL for a
  *		malformed command, else 0
+ * @needs_ims:	uses the domain's ims_core handle: refused with -ESTALE on a
+ *		retired domain
  */
 struct it_cmd {
 	const char	*name;
@@ -227,6 +254,7 @@ struct it_cmd {
 	int		(*parse)(struct it_args *a);
 	int		(*run)(struct it_dev *itd, struct it_args *a,
 			       struct it_domain *dom, struct it_slot *s);
+	bool		needs_ims;
 };
 
 /* a NULL-named entry ends a table */

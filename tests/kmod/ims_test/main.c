@@ -30,21 +30,34 @@
  *	counts	one line per allocated slot, see the header line
  *
  * Commands (ID = domain id, IDX = slot index, P = PASID number or "none"):
- *	create array|array-alt|queue NSLOTS [NAME [devm|peer]]
- *					new domain -> id, domain name; "devm":
- *					devm_ims_create_domain(), destroyed by
- *					devres at unbind; "peer": for function 1
- *					(the memory function, 00:14.1) instead
- *					of edu, so its IRTEs name 00:14.1
+ *	create array|array-alt|array-nopasid|queue NSLOTS [NAME [FLAG...]]
+ *					new domain -> id, domain name. FLAGs:
+ *					"devm": devm_ims_create_domain(),
+ *					destroyed by devres at unbind; "peer":
+ *					for function 1 (the memory function,
+ *					00:14.1) instead of edu, so its IRTEs
+ *					name 00:14.1; "scratch": the layout or
+ *					callbacks given to ims_core are in
+ *					memory reused right after creation;
+ *					"syncalloc=ID" (queue): each sync
+ *					allocates and frees an interrupt of the
+ *					array domain ID first
  *	destroy ID			release, free and destroy everything
  *					(not for devm domains: -EPERM)
- *	alloc ID any|at IDX|range FIRST LAST [pasid P] [cpu C]
- *	batch ID N [pasid P] [cpu C]	ims_alloc_irqs() of N slots
- *					(cpu C: an affinity descriptor)
+ *	alloc ID any|at IDX|range FIRST LAST [pasid P] [cpu C|managed C]
+ *	batch ID N [pasid P] [cpu C|managed C]
+ *					ims_alloc_irqs() of N slots (cpu C: an
+ *					affinity descriptor; managed C: a
+ *					managed one)
  *	free ID IDX			release (if requested) and free a slot
  *	freeall ID			release all, ims_free_all_irqs()
- *	request ID IDX [lazy]		request_irq(); "lazy": array only,
- *					disable_irq() masks at the next interrupt
+ *	request ID IDX [lazy] [noautoen] [nosync]
+ *					request_irq(); "lazy": array only,
+ *					disable_irq() masks at the next
+ *					interrupt; "noautoen": IRQF_NO_AUTOEN
+ *					(unmask enables it); "nosync": the
+ *					handler calls disable_irq_nosync() on
+ *					its irq (unmask enables it again)
  *	release ID IDX			free_irq()
  *	fire ID IDX [N] [pasid P]	the device fires the slot N times
  *	mask ID IDX / unmask ID IDX	disable_irq() / enable_irq(); unmask
@@ -56,7 +69,12 @@
  *	queue_fail ID 0|1		make the queue sync callback fail (-EIO)
  *	misuse ID IDX free|destroy	driver bug on purpose: ims_free_irq() or
  *					ims_destroy_domain() while IDX is still
- *					requested -> what ims_core kept
+ *					requested. After destroy the domain is
+ *					retired: only release and destroy
+ *					(which releases) work on it
+ *	lookups ID IDX MS		for MS ms, allocate and free slot IDX
+ *					while a thread looks it up with
+ *					ims_index_virq() and ims_irq_index()
  *	edu_msi				raise edu's own PCI MSI and wait for it
  */
 
@@ -117,16 +135,19 @@ int it_parse_opts(struct it_args *a, int i, bool cpu_ok)
 
 	o->pasid = IMS_PASID_NONE;
 	o->cpu = -1;
+	o->managed = false;
 	for (; i < a->argc; i += 2) {
 		if (i + 1 >= a->argc)
 			return -EINVAL;
 		if (!strcmp(a->argv[i], "pasid")) {
 			if (it_pasid(a->argv[i + 1], &o->pasid))
 				return -EINVAL;
-		} else if (cpu_ok && !strcmp(a->argv[i], "cpu")) {
+		} else if (cpu_ok && (!strcmp(a->argv[i], "cpu") ||
+				      !strcmp(a->argv[i], "managed"))) {
 			if (it_uint(a->argv[i + 1], &cpu) || cpu >= nr_cpu_ids)
 				return -EINVAL;
 			o->cpu = cpu;
+			o->managed = !strcmp(a->argv[i], "managed");
 		} else {
 			return -EINVAL;
 		}
@@ -200,6 +221,11 @@ static int it_exec(struct it_dev *itd, struct it_args *a)
 		ret = it_lookup(itd, a, &dom, c->target == IT_SLOT ? &s : NULL);
 		if (ret)
 			return ret < 0 ? ret : 0;
+		if (c->needs_ims && dom->retired) {
+			it_result(itd, "err %d domain %u is retired", -ESTALE,
+				  dom->id);
+			return 0;
+		}
 	}
 	return c->run(itd, a, dom, s);
 }
@@ -395,7 +421,20 @@ static void it_remove(struct pci_dev *pdev)
 	/* no command can run once the files are gone */
 	debugfs_remove_recursive(itd->dbg);
 
+	/*
+	 * The device recovers from the failures a test asked for, so that
+	 * every slot can be freed; domains whose sync allocates on another
+	 * domain go before that one.
+	 */
 	mutex_lock(&itd->lock);
+	for (i = 0; i < IT_MAX_DOMAINS; i++) {
+		if (itd->doms[i])
+			WRITE_ONCE(itd->doms[i]->sync_fail, false);
+	}
+	for (i = 0; i < IT_MAX_DOMAINS; i++) {
+		if (itd->doms[i] && itd->doms[i]->sync_alloc)
+			it_domain_destroy(itd->doms[i]);
+	}
 	for (i = 0; i < IT_MAX_DOMAINS; i++) {
 		if (itd->doms[i])
 			it_domain_destroy(itd->doms[i]);
