@@ -44,22 +44,20 @@
 
 #include <linux/types.h>
 #include <linux/bits.h>
-#include <linux/version.h>
+#include <linux/module.h>
 
 struct pci_dev;
 struct irq_affinity_desc;
 struct ims_domain;
 
 /*
- * Symbol namespace of every ims_core export; importers write
- * MODULE_IMPORT_NS(IMS_NS). v6.13 turned namespaces from bare tokens,
- * stringified by the macros, into string literals.
+ * Every ims_core export is in the symbol namespace "IMS": a module that
+ * uses them writes IMS_IMPORT_NS(); once. It is what MODULE_IMPORT_NS()
+ * comes down to on every kernel, while the argument MODULE_IMPORT_NS()
+ * takes changed in v6.13 from a bare token to a string literal.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define IMS_NS "IMS"
-#else
-#define IMS_NS IMS
-#endif
+#define IMS_NS_NAME		"IMS"
+#define IMS_IMPORT_NS()		MODULE_INFO(import_ns, IMS_NS_NAME)
 
 /** IMS_INDEX_ANY - ims_alloc_irq() index meaning "any free slot" */
 #define IMS_INDEX_ANY		UINT_MAX

@@ -228,6 +228,21 @@ release:
 	return ret;
 }
 
+/* Undo the first @nr interrupts of a failed request: clear their storage. */
+static void ims_domain_unwind(struct ims_domain *domain, unsigned int virq,
+			      unsigned int nr)
+{
+	struct irq_domain *irqdom = domain->irqdom;
+	unsigned int i;
+
+	if (!nr)
+		return;
+	for (i = 0; i < nr; i++)
+		domain->tmpl->teardown(ims_irqd_slot(irq_domain_get_irq_data(irqdom,
+									 virq + i)));
+	ims_domain_free(irqdom, virq, nr);
+}
+
 /**
  * ims_domain_alloc - irq_domain_ops.alloc of IMS domains
  * @irqdom:	the IMS domain
@@ -245,21 +260,12 @@ int ims_domain_alloc(struct irq_domain *irqdom, unsigned int virq,
 	int ret;
 
 	for (done = 0; done < nr_irqs; done += nr) {
-		nr = min(rounddown_pow_of_two(nr_irqs - done),
-			 (unsigned long)domain->block_max);
+		nr = min_t(unsigned long, rounddown_pow_of_two(nr_irqs - done),
+			   domain->block_max);
 		ret = ims_domain_alloc_block(domain, virq + done, nr, data,
 					     done);
 		if (ret) {
-			if (done) {
-				struct ims_slot *slot;
-				unsigned int i;
-
-				for (i = 0; i < done; i++) {
-					slot = ims_irqd_slot(irq_domain_get_irq_data(irqdom, virq + i));
-					domain->tmpl->teardown(slot);
-				}
-				ims_domain_free(irqdom, virq, done);
-			}
+			ims_domain_unwind(domain, virq, done);
 			return ret;
 		}
 	}
@@ -464,7 +470,7 @@ struct ims_map ims_alloc_irq_range(struct ims_domain *domain,
 		map.virq = ret;
 	return map;
 }
-EXPORT_SYMBOL_NS_GPL(ims_alloc_irq_range, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_alloc_irq_range);
 
 /**
  * ims_alloc_irq - allocate one IMS interrupt at an index or anywhere
@@ -495,7 +501,7 @@ struct ims_map ims_alloc_irq(struct ims_domain *domain, unsigned int index,
 		map.virq = ret;
 	return map;
 }
-EXPORT_SYMBOL_NS_GPL(ims_alloc_irq, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_alloc_irq);
 
 /**
  * ims_alloc_irqs - allocate several IMS interrupts, all or nothing
@@ -528,7 +534,7 @@ int ims_alloc_irqs(struct ims_domain *domain, unsigned int nr,
 	return ims_alloc(domain, 0, domain->info.nr_slots - 1, false, nr,
 			 cookies, affdesc, maps);
 }
-EXPORT_SYMBOL_NS_GPL(ims_alloc_irqs, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_alloc_irqs);
 
 /*
  * Free one live slot unless its interrupt is still requested: "requested"
@@ -589,7 +595,7 @@ int ims_free_irq(struct ims_domain *domain, struct ims_map map)
 	mutex_unlock(&domain->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ims_free_irq, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_free_irq);
 
 /**
  * ims_free_all_locked - free every live slot that can be freed
@@ -639,7 +645,7 @@ int ims_free_all_irqs(struct ims_domain *domain)
 	mutex_unlock(&domain->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ims_free_all_irqs, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_free_all_irqs);
 
 /**
  * ims_irq_index - slot index of an IMS interrupt
@@ -661,7 +667,7 @@ int ims_irq_index(struct ims_domain *domain, unsigned int virq)
 	rcu_read_unlock();
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ims_irq_index, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_irq_index);
 
 /**
  * ims_index_virq - Linux irq number of an allocated slot
@@ -683,7 +689,7 @@ int ims_index_virq(struct ims_domain *domain, unsigned int index)
 	rcu_read_unlock();
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ims_index_virq, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_index_virq);
 
 /**
  * ims_domain_get_stats - slot occupancy of an IMS domain
@@ -701,4 +707,4 @@ void ims_domain_get_stats(struct ims_domain *domain,
 	stats->held = domain->held;
 	mutex_unlock(&domain->lock);
 }
-EXPORT_SYMBOL_NS_GPL(ims_domain_get_stats, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_domain_get_stats);

@@ -251,4 +251,4 @@ int ims_set_pasid(struct ims_domain *domain, unsigned int virq, u32 pasid)
 	mutex_unlock(&domain->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ims_set_pasid, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_set_pasid);

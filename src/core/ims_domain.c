@@ -79,12 +79,13 @@ static int ims_check_parent(struct pci_dev *pdev,
 	return 0;
 }
 
-/* Names of the domains that are not retired are unique: they name the irq
- * domain and the debugfs directory.
+/*
+ * Names of the domains that are not retired are unique: they name the irq
+ * domain and the debugfs directory. The lock protects both lists.
  */
 static LIST_HEAD(ims_domains);
 LIST_HEAD(ims_retired);
-DEFINE_MUTEX(ims_domains_lock);
+DEFINE_MUTEX(ims_domains_lock);	/* ims_domains, ims_retired */
 
 static int ims_domain_register(struct ims_domain *domain)
 {
@@ -265,7 +266,7 @@ release:
 	ims_domain_release(domain);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_NS_GPL(ims_create_domain, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_create_domain);
 
 /*
  * What is left of a domain whose interrupts could not all be freed. The
@@ -326,7 +327,7 @@ void ims_destroy_domain(struct ims_domain *domain)
 	ims_domain_unregister(domain);
 	ims_domain_release(domain);
 }
-EXPORT_SYMBOL_NS_GPL(ims_destroy_domain, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_destroy_domain);
 
 static void ims_devm_destroy(void *domain)
 {
@@ -355,7 +356,7 @@ struct ims_domain *devm_ims_create_domain(struct pci_dev *pdev,
 	ret = devm_add_action_or_reset(&pdev->dev, ims_devm_destroy, domain);
 	return ret ? ERR_PTR(ret) : domain;
 }
-EXPORT_SYMBOL_NS_GPL(devm_ims_create_domain, IMS_NS);
+EXPORT_SYMBOL_IMS(devm_ims_create_domain);
 
 static int __init ims_core_init(void)
 {

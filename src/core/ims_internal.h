@@ -223,6 +223,17 @@ struct ims_domain {
 	char				*name;
 };
 
+/*
+ * ims_core's exports, in namespace IMS_NS_NAME. Up to v6.12 the export
+ * macro stringifies a bare token; since v6.13 it takes the string (Kbuild
+ * probes the header).
+ */
+#ifdef IMS_HAVE_NS_TOKEN
+#define EXPORT_SYMBOL_IMS(sym)		EXPORT_SYMBOL_NS_GPL(sym, IMS)
+#else
+#define EXPORT_SYMBOL_IMS(sym)		EXPORT_SYMBOL_NS_GPL(sym, IMS_NS_NAME)
+#endif
+
 static inline struct ims_slot *ims_irqd_slot(struct irq_data *irqd)
 {
 	return irq_data_get_irq_chip_data(irqd);

@@ -33,7 +33,7 @@
 #include "idxd_ref.h"
 #include "idxd_ref_engine.h"
 
-MODULE_IMPORT_NS(IMS_NS);
+IMS_IMPORT_NS();
 
 #define IDXD_REF_CMD_TIMEOUT_MS	5000
 

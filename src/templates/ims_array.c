@@ -24,7 +24,7 @@ const struct ims_array_layout ims_array_layout_dsa = {
 	.pasid_shift	= 12,
 	.pasid_width	= 20,
 };
-EXPORT_SYMBOL_NS_GPL(ims_array_layout_dsa, IMS_NS);
+EXPORT_SYMBOL_IMS(ims_array_layout_dsa);
 
 static const struct ims_array_layout *
 ims_array_info_layout(const struct ims_domain_info *info)

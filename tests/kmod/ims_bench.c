@@ -63,7 +63,7 @@
 #include <ims/ims.h>
 #include <testcard/edu.h>
 
-MODULE_IMPORT_NS(IMS_NS);
+IMS_IMPORT_NS();
 
 #define IB_NVME_VENDOR		0x1b36		/* QEMU's nvme */
 #define IB_NVME_DEVICE		0x0010

@@ -120,6 +120,6 @@ static struct pci_driver sample_driver = {
 };
 module_pci_driver(sample_driver);
 
-MODULE_IMPORT_NS(IMS_NS);
+IMS_IMPORT_NS();
 MODULE_DESCRIPTION("Vendor sample built against an installed ims package");
 MODULE_LICENSE("GPL");

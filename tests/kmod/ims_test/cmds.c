@@ -709,12 +709,12 @@ static int it_cmd_request(struct it_dev *itd, struct it_args *a,
 	 * request_irq(), as free_irq() clears it. "lazy" leaves the kernel's
 	 * default. Queue interrupts mask at once by themselves.
 	 */
-	if (dom->type == IMS_TEMPLATE_ARRAY && !(a->bits & IT_F_LAZY))
-		irq_set_status_flags(s->virq, IRQ_DISABLE_UNLAZY);
-	else if (dom->type != IMS_TEMPLATE_ARRAY && (a->bits & IT_F_LAZY)) {
+	if (dom->type != IMS_TEMPLATE_ARRAY && (a->bits & IT_F_LAZY)) {
 		it_result(itd, "err %d lazy is for array domains", -EINVAL);
 		return 0;
 	}
+	if (dom->type == IMS_TEMPLATE_ARRAY && !(a->bits & IT_F_LAZY))
+		irq_set_status_flags(s->virq, IRQ_DISABLE_UNLAZY);
 	atomic_set(&s->self_disabled, 0);
 	ret = request_irq(s->virq, a->bits & IT_F_NOSYNC ?
 			  it_ims_handler_nosync : it_ims_handler, flags,
@@ -806,7 +806,8 @@ static int it_cmd_stats(struct it_dev *itd, struct it_args *a,
 	struct ims_domain_stats st = { };
 
 	ims_domain_get_stats(dom->ims, &st);
-	it_result(itd, "ok nr_slots=%u used=%u held=%u sync_calls=%d sync_errors=%d sync_bad=%d sync_allocs=%d",
+	it_result(itd,
+		  "ok nr_slots=%u used=%u held=%u sync_calls=%d sync_errors=%d sync_bad=%d sync_allocs=%d",
 		  st.nr_slots, st.used, st.held, atomic_read(&dom->sync_calls),
 		  atomic_read(&dom->sync_errors), atomic_read(&dom->sync_bad),
 		  atomic_read(&dom->sync_allocs));

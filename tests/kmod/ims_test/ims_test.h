@@ -185,6 +185,7 @@ struct it_fire {
 	unsigned int	pasid_err;
 	unsigned int	bad_addr;
 };
+
 /* options after the fixed arguments of alloc, batch and fire */
 struct it_opts {
 	u32	pasid;		/* "pasid P" */

@@ -98,7 +98,7 @@
 
 #include "ims_test.h"
 
-MODULE_IMPORT_NS(IMS_NS);
+IMS_IMPORT_NS();
 
 static struct it_dev *it_the_dev;
 
