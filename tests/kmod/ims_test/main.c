@@ -78,18 +78,6 @@
  *	edu_msi				raise edu's own PCI MSI and wait for it
  */
 
-#include <linux/atomic.h>
-#include <linux/debugfs.h>
-#include <linux/delay.h>
-#include <linux/dma-mapping.h>
-#include <linux/interrupt.h>
-#include <linux/io.h>
-#include <linux/irq.h>
-#include <linux/jiffies.h>
-#include <linux/kernel.h>
-#include <linux/module.h>
-#include <linux/mutex.h>
-#include <linux/pci.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/slab.h>
