@@ -60,10 +60,19 @@ static inline enum ims_parent_kind ims_parent_of(struct pci_dev *pdev,
  * Up to 6.1 the device carries a PCI/MSI domain whose parent is the
  * remapping domain or the vector domain. The remapping domains have no bus
  * token of their own there; their fwnode names tell them apart. The
- * default PCI/MSI domain of the vector is "PCI-MSI"; a PCI/MSI domain of
- * another name over the vector domain (Hyper-V) or a device domain of
- * another bus (VMD) is not ours to stack on.
+ * default PCI/MSI domain of the vector is "PCI-MSI", renamed "PCI-MSI-<bus
+ * token>" when its token is set; a PCI/MSI domain of another name over the
+ * vector domain (Hyper-V) or a device domain of another bus (VMD) is not
+ * ours to stack on.
  */
+static inline bool ims_is_x86_pci_msi(const char *name)
+{
+	size_t len = strlen("PCI-MSI");
+
+	return !strncmp(name, "PCI-MSI", len) &&
+	       (!name[len] || name[len] == '-');
+}
+
 static inline enum ims_parent_kind ims_parent_of(struct pci_dev *pdev,
 						 struct irq_domain **parent)
 {
@@ -79,8 +88,8 @@ static inline enum ims_parent_kind ims_parent_of(struct pci_dev *pdev,
 	up = dom->parent;
 	*parent = up;
 	if (up == x86_vector_domain)
-		return strcmp(dom->name, "PCI-MSI") ? IMS_PARENT_OTHER :
-						      IMS_PARENT_VECTOR;
+		return ims_is_x86_pci_msi(dom->name) ? IMS_PARENT_VECTOR :
+						       IMS_PARENT_OTHER;
 	if (up->parent != x86_vector_domain)
 		return IMS_PARENT_OTHER;
 	if (!strncmp(up->name, "INTEL-IR-", 9))
