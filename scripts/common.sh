@@ -31,7 +31,7 @@ is_built_kline() { [[ " $BUILT_KLINES " == *" $1 "* ]]; }
 # DEBUG_LANES (the debug kernel's) and ALL_LANES; 'make check-debug' only
 # DEBUG_LANES.
 ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir 6.1-rt/intel-ir"
-DEBUG_LANES="6.12-debug/intel-ir"
+DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
 
 # lane_known LANE: true for a lane of ALL_LANES or DEBUG_LANES.
 lane_known() { [[ " $ALL_LANES $DEBUG_LANES " == *" $1 "* ]]; }
