@@ -16,7 +16,8 @@
 # dynamically linked host programs of HOST_PROGS below (apt installs their
 # Debian packages when missing) with the shared libraries ldd lists and the
 # dynamic loader, at the host's paths; /etc/passwd and /etc/group with root
-# and the unprivileged user nobody (uid/gid 65534) that cases run as.
+# and the unprivileged users nobody (uid/gid 65534) and imsuser (1000) that
+# cases run as.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -88,13 +89,16 @@ for entry in $HOST_PROGS; do
 	done
 done
 
-# Users: root and nobody, the unprivileged one.
+# Users: root, and nobody and imsuser, two unprivileged ones (per-user
+# limits and isolation between users).
 cat >"$root/etc/passwd" <<'EOT'
 root:x:0:0:root:/root:/bin/sh
+imsuser:x:1000:1000:second unprivileged user:/nonexistent:/bin/false
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 EOT
 cat >"$root/etc/group" <<'EOT'
 root:x:0:
+imsuser:x:1000:
 nogroup:x:65534:
 EOT
 

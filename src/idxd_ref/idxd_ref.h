@@ -15,6 +15,7 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
@@ -39,6 +40,16 @@ struct pci_dev;
 #define IDXD_REF_KBUF_COMP	SZ_32K
 #define IDXD_REF_SELFTEST_MAX	32
 #define IDXD_REF_SELFTEST_LEN	512
+
+/* How long freeing a handle or closing a file waits for the device. */
+#define IDXD_REF_DRAIN_MS	30000
+
+/*
+ * Default device-wide limit of the open files' handles, per online CPU.
+ * Each handle is a requested interrupt, which takes one of the about 200
+ * vectors a CPU has for devices: the rest stays for the other drivers.
+ */
+#define IDXD_REF_DEV_IRQS_PER_CPU	32
 
 /**
  * struct idxd_ref_wq - a work queue
@@ -117,10 +128,12 @@ struct idxd_ref_handle {
  * struct idxd_ref_file - an open /dev/idxd_ref<N>
  * @idev:	the device (a reference is held)
  * @node:	in &idxd_ref_dev.files
+ * @uid:	the opener's real uid, charged for the file's handles
  * @pasid:	the file's PASID
  * @buf:	its address space, IDXD_REF_BUF_SIZE bytes, mmap()able
  * @handles:	its interrupt handles by IMS index
- * @nr_handles:	how many
+ * @nr_handles:	handles it holds, counting those taken out of @handles
+ *		and not freed yet
  * @submitted:	any descriptor submitted
  * @last_seq:	user WQ sequence number of the last one
  * @events:	completion interrupts not yet read()
@@ -129,6 +142,7 @@ struct idxd_ref_handle {
 struct idxd_ref_file {
 	struct idxd_ref_dev	*idev;
 	struct list_head	node;
+	kuid_t			uid;
 	u32			pasid;
 	void			*buf;
 	struct xarray		handles;
@@ -149,10 +163,16 @@ struct idxd_ref_file {
  * @ims:	IMS domain of the IMS array
  * @ims_size:	IMS entries
  * @misc_irq:	Linux irq of the misc interrupt
+ * @intx_irq:	Linux irqs the PCI core mapped for the INTx pins of
+ *		functions 0 and 1 when the driver enabled them (0: none);
+ *		never requested, the driver uses MSI and IMS
  * @ref:	held by the driver binding and by every open file
  * @lock:	serializes control: @dead, @files, handles, commands
  * @dead:	removed; every file operation fails with -ENODEV
  * @files:	open files
+ * @user_irqs:	interrupt handles the open files hold (requested irqs)
+ * @waiters:	threads waiting for the device with @lock dropped
+ * @waiters_wq:	remove waits here until @waiters is 0
  * @handles:	all interrupt handles by IMS index (RCU readers)
  * @wqs:	work queues
  * @kbuf:	kernel WQ address space
@@ -182,10 +202,14 @@ struct idxd_ref_dev {
 	struct ims_domain	*ims;
 	unsigned int		ims_size;
 	int			misc_irq;
+	int			intx_irq[2];
 	struct kref		ref;
 	struct mutex		lock;		/* control path */
 	bool			dead;
 	struct list_head	files;
+	unsigned int		user_irqs;
+	unsigned int		waiters;
+	wait_queue_head_t	waiters_wq;
 	struct xarray		handles;
 	struct idxd_ref_wq	wqs[IDXD_REF_HW_WQS];
 	void			*kbuf;
@@ -219,12 +243,15 @@ struct idxd_ref_dev {
 
 /* idxd_ref_drv.c */
 extern unsigned int idxd_ref_max_handles;
+extern unsigned int idxd_ref_max_user_irqs;
+extern unsigned int idxd_ref_max_dev_irqs;
 extern bool idxd_ref_trust_device_pasid;
 void idxd_ref_dev_put(struct idxd_ref_dev *idev);
 int idxd_ref_wq_submit(struct idxd_ref_wq *wq,
 		       const struct idxd_ref_hw_desc *desc, u32 *seq);
 int idxd_ref_wq_wait_done(struct idxd_ref_wq *wq, u32 seq,
 			  unsigned int timeout_ms);
+void idxd_ref_wq_wait_unlocked(struct idxd_ref_wq *wq, u32 seq);
 bool idxd_ref_handle_pending(struct idxd_ref_handle *h);
 int idxd_ref_cmd(struct idxd_ref_dev *idev, u32 op, u32 operand);
 
@@ -239,6 +266,7 @@ int idxd_ref_handle_set_trigger(struct idxd_ref_handle *h, int fd);
 void idxd_ref_handle_mask(struct idxd_ref_handle *h, bool mask);
 
 /* idxd_ref_stress.c */
+extern const struct file_operations idxd_ref_selftest_fops;
 extern const struct file_operations idxd_ref_stress_fops;
 void idxd_ref_stress_stop(struct idxd_ref_dev *idev);
 
@@ -246,6 +274,7 @@ void idxd_ref_stress_stop(struct idxd_ref_dev *idev);
 int idxd_ref_cdev_register(struct idxd_ref_dev *idev);
 void idxd_ref_cdev_unregister(struct idxd_ref_dev *idev);
 void idxd_ref_cdev_kill_files(struct idxd_ref_dev *idev);
+unsigned int idxd_ref_dev_irq_limit(void);
 void idxd_ref_cdev_exit(void);
 
 #endif /* _IDXD_REF_H */

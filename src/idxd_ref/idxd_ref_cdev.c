@@ -8,6 +8,15 @@
  * the file's PASID stamped in by the driver; interrupt handles are
  * allocated with the same PASID in their IMS entry, so the device itself
  * refuses to interrupt a handle for another file's descriptor.
+ *
+ * Every handle is a requested interrupt, which takes a CPU vector: the
+ * handles of open files are limited per file (max_handles), per user over
+ * all devices (max_user_irqs) and per device (max_dev_irqs), so that an
+ * unprivileged user cannot take the vectors other drivers need.
+ *
+ * Waiting for the device (freeing a handle, closing a file with work in
+ * flight) is done without the device lock: one client with a full ring
+ * must not stall the others.
  */
 
 #include <linux/bitfield.h>
@@ -26,6 +35,83 @@
 
 static DEFINE_IDA(idxd_ref_pasid_ida);
 
+/* Handles held by each user's open files, on all devices: uid -> count. */
+static DEFINE_MUTEX(idxd_ref_users_lock);	/* idxd_ref_users */
+static DEFINE_XARRAY(idxd_ref_users);
+
+/**
+ * idxd_ref_dev_irq_limit - device-wide limit of the open files' handles
+ *
+ * Return: max_dev_irqs, or %IDXD_REF_DEV_IRQS_PER_CPU per online CPU if 0.
+ */
+unsigned int idxd_ref_dev_irq_limit(void)
+{
+	unsigned int max = READ_ONCE(idxd_ref_max_dev_irqs);
+
+	return max ?: IDXD_REF_DEV_IRQS_PER_CPU * num_online_cpus();
+}
+
+/*
+ * Charge one more handle to a file, its user and its device. The file's
+ * and the user's quota give -EDQUOT, the device's limit -ENOSPC.
+ */
+static int idxd_ref_charge(struct idxd_ref_file *f)
+{
+	struct idxd_ref_dev *idev = f->idev;
+	unsigned long uid = __kuid_val(f->uid);
+	unsigned long n;
+	int ret = 0;
+
+	lockdep_assert_held(&idev->lock);
+	if (f->nr_handles >= READ_ONCE(idxd_ref_max_handles))
+		return -EDQUOT;
+	mutex_lock(&idxd_ref_users_lock);
+	n = xa_to_value(xa_load(&idxd_ref_users, uid) ?: xa_mk_value(0));
+	if (n >= READ_ONCE(idxd_ref_max_user_irqs))
+		ret = -EDQUOT;
+	else if (idev->user_irqs >= idxd_ref_dev_irq_limit())
+		ret = -ENOSPC;
+	else
+		ret = xa_err(xa_store(&idxd_ref_users, uid, xa_mk_value(n + 1),
+				      GFP_KERNEL));
+	mutex_unlock(&idxd_ref_users_lock);
+	if (ret)
+		return ret;
+	f->nr_handles++;
+	idev->user_irqs++;
+	return 0;
+}
+
+static void idxd_ref_uncharge(struct idxd_ref_file *f)
+{
+	unsigned long uid = __kuid_val(f->uid);
+	unsigned long n;
+
+	lockdep_assert_held(&f->idev->lock);
+	f->nr_handles--;
+	f->idev->user_irqs--;
+	mutex_lock(&idxd_ref_users_lock);
+	n = xa_to_value(xa_load(&idxd_ref_users, uid));
+	if (n > 1)
+		/* replaces a present entry: allocates nothing, cannot fail */
+		xa_store(&idxd_ref_users, uid, xa_mk_value(n - 1), GFP_KERNEL);
+	else
+		xa_erase(&idxd_ref_users, uid);
+	mutex_unlock(&idxd_ref_users_lock);
+}
+
+/*
+ * Free a handle already taken out of its file's xarray (no descriptor of
+ * the file can name it any more) and uncharge it. May drop the device
+ * lock while the device finishes the descriptors naming it.
+ */
+static void idxd_ref_file_put_handle(struct idxd_ref_file *f,
+				     struct idxd_ref_handle *h)
+{
+	idxd_ref_handle_free(h);
+	idxd_ref_uncharge(f);
+}
+
 static void idxd_ref_file_free_handles(struct idxd_ref_file *f)
 {
 	struct idxd_ref_handle *h;
@@ -33,9 +119,8 @@ static void idxd_ref_file_free_handles(struct idxd_ref_file *f)
 
 	xa_for_each(&f->handles, idx, h) {
 		xa_erase(&f->handles, idx);
-		idxd_ref_handle_free(h);
+		idxd_ref_file_put_handle(f, h);
 	}
-	f->nr_handles = 0;
 }
 
 static int idxd_ref_open(struct inode *inode, struct file *file)
@@ -57,6 +142,7 @@ static int idxd_ref_open(struct inode *inode, struct file *file)
 	if (ret < 0)
 		goto free;
 	f->pasid = ret;
+	f->uid = current_uid();
 	f->buf = vmalloc_user(IDXD_REF_BUF_SIZE);
 	if (!f->buf) {
 		ret = -ENOMEM;
@@ -96,13 +182,18 @@ static int idxd_ref_release(struct inode *inode, struct file *file)
 	struct idxd_ref_dev *idev = f->idev;
 
 	mutex_lock(&idev->lock);
+	/*
+	 * The PASID and buffer are reused: let the device finish, without
+	 * the device lock. Remove may kill the file meanwhile.
+	 */
+	if (f->submitted)
+		idxd_ref_wq_wait_unlocked(&idev->wqs[IDXD_REF_USER_WQ],
+					  f->last_seq);
 	if (!idev->dead) {
-		/* the PASID and buffer are reused: let the device finish */
-		if (f->submitted)
-			idxd_ref_wq_wait_done(&idev->wqs[IDXD_REF_USER_WQ],
-					      f->last_seq, 30000);
 		idxd_ref_file_free_handles(f);
-		idxd_ref_engine_unbind_as(idev->eng, f->pasid);
+		/* freeing may have waited too */
+		if (!idev->dead)
+			idxd_ref_engine_unbind_as(idev->eng, f->pasid);
 	}
 	list_del_init(&f->node);
 	mutex_unlock(&idev->lock);
@@ -262,19 +353,22 @@ static int idxd_ref_alloc_handle(struct idxd_ref_file *f,
 
 	if (req->flags || req->rsvd)
 		return -EINVAL;
-	if (f->nr_handles >= READ_ONCE(idxd_ref_max_handles))
-		return -EDQUOT;
+	ret = idxd_ref_charge(f);
+	if (ret)
+		return ret;
 	h = idxd_ref_handle_alloc(f->idev, f, f->pasid, NULL);
-	if (IS_ERR(h))
+	if (IS_ERR(h)) {
+		idxd_ref_uncharge(f);
 		return PTR_ERR(h);
+	}
 	ret = idxd_ref_handle_set_trigger(h, req->eventfd);
 	if (!ret)
 		ret = xa_insert(&f->handles, h->map.index, h, GFP_KERNEL);
 	if (ret) {
-		idxd_ref_handle_free(h);
+		/* never named by a descriptor: freed without waiting */
+		idxd_ref_file_put_handle(f, h);
 		return ret;
 	}
-	f->nr_handles++;
 	req->handle = h->map.index;
 	return 0;
 }
@@ -293,9 +387,9 @@ static long idxd_ref_handle_ioctl(struct idxd_ref_file *f, unsigned int cmd,
 	if (cmd == IDXD_REF_IOC_ALLOC_HANDLE) {
 		ret = idxd_ref_alloc_handle(f, &req);
 		if (!ret && copy_to_user(uarg, &req, sizeof(req))) {
+			/* not named by a descriptor yet: no wait */
 			h = xa_erase(&f->handles, req.handle);
-			f->nr_handles--;
-			idxd_ref_handle_free(h);
+			idxd_ref_file_put_handle(f, h);
 			ret = -EFAULT;
 		}
 		return ret;
@@ -308,9 +402,9 @@ static long idxd_ref_handle_ioctl(struct idxd_ref_file *f, unsigned int cmd,
 	case IDXD_REF_IOC_FREE_HANDLE:
 		if (req.flags)
 			return -EINVAL;
+		/* out of the file first: the wait runs without the lock */
 		xa_erase(&f->handles, req.handle);
-		f->nr_handles--;
-		idxd_ref_handle_free(h);
+		idxd_ref_file_put_handle(f, h);
 		return 0;
 	case IDXD_REF_IOC_SET_EVENTFD:
 		if (req.flags)
@@ -509,6 +603,7 @@ void idxd_ref_cdev_kill_files(struct idxd_ref_dev *idev)
 
 	lockdep_assert_held(&idev->lock);
 	list_for_each_entry_safe(f, tmp, &idev->files, node) {
+		/* dead: frees without waiting, the lock is kept */
 		idxd_ref_file_free_handles(f);
 		list_del_init(&f->node);
 		wake_up_all(&f->wait);
@@ -521,4 +616,7 @@ void idxd_ref_cdev_kill_files(struct idxd_ref_dev *idev)
 void idxd_ref_cdev_exit(void)
 {
 	ida_destroy(&idxd_ref_pasid_ida);
+	/* every file is closed: every user's count went back to 0 */
+	WARN_ON(!xa_empty(&idxd_ref_users));
+	xa_destroy(&idxd_ref_users);
 }

@@ -15,7 +15,6 @@
  */
 
 #include <linux/bitfield.h>
-#include <linux/crc32.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -40,6 +39,18 @@ IMS_IMPORT_NS();
 unsigned int idxd_ref_max_handles = 8;
 module_param_named(max_handles, idxd_ref_max_handles, uint, 0644);
 MODULE_PARM_DESC(max_handles, "Interrupt handles one open file may hold (default 8)");
+
+unsigned int idxd_ref_max_user_irqs = 32;
+module_param_named(max_user_irqs, idxd_ref_max_user_irqs, uint, 0644);
+MODULE_PARM_DESC(max_user_irqs,
+		 "Interrupt handles the open files of one user may hold on all idxd_ref devices together (default 32)");
+
+unsigned int idxd_ref_max_dev_irqs;
+module_param_named(max_dev_irqs, idxd_ref_max_dev_irqs, uint, 0644);
+MODULE_PARM_DESC(max_dev_irqs,
+		 "Interrupt handles all open files may hold on one device; 0: "
+		 __stringify(IDXD_REF_DEV_IRQS_PER_CPU)
+		 " per online CPU, leaving most CPU vectors to other drivers (default 0)");
 
 bool idxd_ref_trust_device_pasid;
 module_param_named(trust_device_pasid, idxd_ref_trust_device_pasid, bool,
@@ -155,7 +166,7 @@ int idxd_ref_wq_submit(struct idxd_ref_wq *wq,
  * The device counts descriptors it finished (completion record written,
  * interrupt sent or held pending) or aborted. May sleep.
  *
- * Return: 0 or -ETIMEDOUT.
+ * Return: 0, -ENODEV once the device is dead, or -ETIMEDOUT.
  */
 int idxd_ref_wq_wait_done(struct idxd_ref_wq *wq, u32 seq,
 			  unsigned int timeout_ms)
@@ -163,6 +174,9 @@ int idxd_ref_wq_wait_done(struct idxd_ref_wq *wq, u32 seq,
 	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
 
 	while ((s32)(readl(wq->cfg + IDXD_REF_WQCFG_DONE) - seq) < 0) {
+		/* remove stopped the device: its work is aborted */
+		if (READ_ONCE(wq->idev->dead))
+			return -ENODEV;
 		if (time_after(jiffies, end)) {
 			dev_warn(&wq->idev->pdev->dev, "wq%u: descriptor %u not done after %u ms\n",
 				 wq->id, seq, timeout_ms);
@@ -171,6 +185,52 @@ int idxd_ref_wq_wait_done(struct idxd_ref_wq *wq, u32 seq,
 		usleep_range(5000, 10000);
 	}
 	return 0;
+}
+
+/**
+ * idxd_ref_wq_wait_unlocked - wait for a descriptor without the device lock
+ * @wq:		the WQ
+ * @seq:	sequence number from idxd_ref_wq_submit()
+ *
+ * Waits up to %IDXD_REF_DRAIN_MS like idxd_ref_wq_wait_done(), with
+ * &idxd_ref_dev.lock dropped, so that a client whose descriptors take
+ * long (a full ring) does not stall every other client. Caller holds the
+ * lock; it is held again on return, and everything it protects (@dead,
+ * the files and their handles) may have changed meanwhile. Returns at once
+ * if the device is dead. While waiting the caller counts in
+ * &idxd_ref_dev.waiters: remove waits for it before the device memory
+ * and the IMS domain go away (idxd_ref_wait_waiters()).
+ */
+void idxd_ref_wq_wait_unlocked(struct idxd_ref_wq *wq, u32 seq)
+{
+	struct idxd_ref_dev *idev = wq->idev;
+
+	lockdep_assert_held(&idev->lock);
+	if (idev->dead)
+		return;
+	idev->waiters++;
+	mutex_unlock(&idev->lock);
+	idxd_ref_wq_wait_done(wq, seq, IDXD_REF_DRAIN_MS);
+	mutex_lock(&idev->lock);
+	/* remove then waits for the lock, i.e. the end of the caller's work */
+	if (!--idev->waiters)
+		wake_up_all(&idev->waiters_wq);
+}
+
+/*
+ * Remove, once the device is dead: wait until no thread is in
+ * idxd_ref_wq_wait_unlocked() or in what its caller does after it under
+ * the lock (freeing the handles it took out of a file).
+ */
+static void idxd_ref_wait_waiters(struct idxd_ref_dev *idev)
+{
+	mutex_lock(&idev->lock);
+	while (idev->waiters) {
+		mutex_unlock(&idev->lock);
+		wait_event(idev->waiters_wq, !READ_ONCE(idev->waiters));
+		mutex_lock(&idev->lock);
+	}
+	mutex_unlock(&idev->lock);
 }
 
 /**
@@ -230,153 +290,7 @@ static void idxd_ref_wqs_stop(struct idxd_ref_dev *idev)
 	idxd_ref_cmd(idev, IDXD_REF_CMD_DISABLE_DEVICE, 0);
 }
 
-/* ---- kernel client: self-test ---------------------------------------- */
-
-static void idxd_ref_selftest_desc(struct idxd_ref_dev *idev, unsigned int i,
-				   struct idxd_ref_hw_desc *d)
-{
-	u8 *data = idev->kbuf + i * IDXD_REF_SELFTEST_LEN;
-	unsigned int j;
-	u32 op;
-
-	memset(d, 0, sizeof(*d));
-	if (i % 2) {
-		op = IDXD_REF_OP_CRC32;
-		for (j = 0; j < IDXD_REF_SELFTEST_LEN; j++)
-			data[j] = i * 7 + j;
-		d->src = i * IDXD_REF_SELFTEST_LEN;
-	} else {
-		op = IDXD_REF_OP_MEMFILL;
-		d->dst = i * IDXD_REF_SELFTEST_LEN;
-		d->pattern = 0x0102030405060708ULL * (i + 1);
-	}
-	d->size = IDXD_REF_SELFTEST_LEN;
-	d->op_flags = FIELD_PREP(IDXD_REF_DESC_OPCODE, op) |
-		      FIELD_PREP(IDXD_REF_DESC_FLAGS,
-				 IDXD_REF_F_RCI | IDXD_REF_F_CRAV);
-	d->completion = IDXD_REF_KBUF_COMP + i * IDXD_REF_COMP_SIZE;
-	d->tag = 0x5e1f0000 + i;
-	d->int_handle = idev->wqs[IDXD_REF_KERNEL_WQ].handle->map.index;
-}
-
-static int idxd_ref_selftest_check(struct idxd_ref_dev *idev, unsigned int i,
-				   const struct idxd_ref_hw_desc *d)
-{
-	const struct idxd_ref_completion *cr =
-		idev->kbuf + IDXD_REF_KBUF_COMP + i * IDXD_REF_COMP_SIZE;
-	u8 *data = idev->kbuf + i * IDXD_REF_SELFTEST_LEN;
-	u8 status = READ_ONCE(cr->status);
-	unsigned int j;
-
-	smp_rmb(); /* record fields after status */
-	if (status != IDXD_REF_COMP_SUCCESS || cr->tag != d->tag ||
-	    cr->bytes != d->size)
-		return -EIO;
-	if (i % 2)
-		return cr->result == (crc32_le(~0U, data, d->size) ^ ~0U) ?
-			0 : -EILSEQ;
-	for (j = 0; j < d->size; j++)
-		if (data[j] != (u8)(d->pattern >> (8 * (j % 8))))
-			return -EILSEQ;
-	return 0;
-}
-
-/*
- * Submit @n descriptors on the kernel WQ, each asking for a completion
- * interrupt on the WQ's handle, and wait for exactly @n interrupts.
- */
-static void idxd_ref_selftest(struct idxd_ref_dev *idev, unsigned int n)
-{
-	struct idxd_ref_wq *wq = &idev->wqs[IDXD_REF_KERNEL_WQ];
-	struct idxd_ref_handle *h = wq->handle;
-	struct idxd_ref_hw_desc *d;
-	char *res = idev->selftest_result;
-	size_t len = sizeof(idev->selftest_result);
-	unsigned int i, bad = 0;
-	s64 irq0, irqs;
-	u32 seq = 0;
-	long left;
-	int ret = 0;
-
-	d = kcalloc(n, sizeof(*d), GFP_KERNEL);
-	if (!d) {
-		snprintf(res, len, "fail err=%d\n", -ENOMEM);
-		return;
-	}
-	memset(idev->kbuf, 0, IDXD_REF_KBUF_SIZE);
-	irq0 = atomic64_read(&h->irqs);
-	for (i = 0; i < n && !ret; i++) {
-		idxd_ref_selftest_desc(idev, i, &d[i]);
-		mutex_lock(&idev->lock);
-		ret = idev->dead ? -ENODEV : idxd_ref_wq_submit(wq, &d[i], &seq);
-		if (!ret) {
-			atomic64_inc(&h->submitted);
-			h->last_wq = wq;
-			h->last_seq = seq;
-		}
-		mutex_unlock(&idev->lock);
-	}
-	if (ret) {
-		snprintf(res, len, "fail submit=%u err=%d\n", i - 1, ret);
-		goto out;
-	}
-	left = wait_event_timeout(idev->kwait,
-				  atomic64_read(&h->irqs) - irq0 >= n ||
-				  READ_ONCE(idev->dead),
-				  msecs_to_jiffies(1000 * n + 5000));
-	/* a few more device cycles to catch an interrupt too many */
-	msleep(300);
-	irqs = atomic64_read(&h->irqs) - irq0;
-	for (i = 0; i < n; i++)
-		if (idxd_ref_selftest_check(idev, i, &d[i]))
-			bad++;
-	snprintf(res, len, "%s n=%u irqs=%lld bad=%u handle=%u virq=%d%s\n",
-		 irqs == n && !bad ? "ok" : "fail", n, irqs, bad, h->map.index,
-		 h->map.virq, left ? "" : " timeout");
-out:
-	kfree(d);
-}
-
 /* ---- debugfs ---------------------------------------------------------- */
-
-static ssize_t idxd_ref_selftest_write(struct file *file,
-				       const char __user *ubuf, size_t count,
-				       loff_t *ppos)
-{
-	struct idxd_ref_dev *idev = file->private_data;
-	unsigned int n;
-	int ret;
-
-	ret = kstrtouint_from_user(ubuf, count, 0, &n);
-	if (ret)
-		return ret;
-	if (!n || n > IDXD_REF_SELFTEST_MAX)
-		return -EINVAL;
-	mutex_lock(&idev->selftest_lock);
-	idxd_ref_selftest(idev, n);
-	mutex_unlock(&idev->selftest_lock);
-	return count;
-}
-
-static ssize_t idxd_ref_selftest_read(struct file *file, char __user *ubuf,
-				      size_t count, loff_t *ppos)
-{
-	struct idxd_ref_dev *idev = file->private_data;
-	char buf[sizeof(idev->selftest_result)];
-
-	mutex_lock(&idev->selftest_lock);
-	strscpy(buf, idev->selftest_result, sizeof(buf));
-	mutex_unlock(&idev->selftest_lock);
-	return simple_read_from_buffer(ubuf, count, ppos, buf, strlen(buf));
-}
-
-static const struct file_operations idxd_ref_selftest_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.read	= idxd_ref_selftest_read,
-	.write	= idxd_ref_selftest_write,
-	.llseek	= default_llseek,
-};
 
 static int idxd_ref_stats_show(struct seq_file *m, void *unused)
 {
@@ -389,11 +303,14 @@ static int idxd_ref_stats_show(struct seq_file *m, void *unused)
 	mutex_lock(&idev->lock);
 	ims_domain_get_stats(idev->ims, &st);
 	spin_lock_irq(&idev->err_lock);
-	seq_printf(m, "device misc_irqs=%lld swerrs=%lld last_code=%#x last_handle=%u last_pasid=%#x ims_used=%u ims_size=%u\n",
+	seq_printf(m, "device misc_irqs=%lld swerrs=%lld last_code=%#x last_handle=%u last_pasid=%#x ims_used=%u ims_size=%u user_irqs=%u/%u\n",
 		   atomic64_read(&idev->misc_irqs),
 		   atomic64_read(&idev->swerrs), idev->last_code,
-		   idev->last_handle, idev->last_pasid, st.used, st.nr_slots);
+		   idev->last_handle, idev->last_pasid, st.used, st.nr_slots,
+		   idev->user_irqs, idxd_ref_dev_irq_limit());
 	spin_unlock_irq(&idev->err_lock);
+	seq_printf(m, "intx fn0_irq=%d fn1_irq=%d\n", idev->intx_irq[0],
+		   idev->intx_irq[1]);
 	for (i = 0; i < IDXD_REF_HW_WQS; i++) {
 		struct idxd_ref_wq *wq = &idev->wqs[i];
 		u32 head = readl(wq->cfg + IDXD_REF_WQCFG_HEAD);
@@ -542,6 +459,7 @@ static int idxd_ref_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		spin_lock_init(&idev->wqs[i].lock);
 	xa_init(&idev->handles);
 	init_waitqueue_head(&idev->kwait);
+	init_waitqueue_head(&idev->waiters_wq);
 	strscpy(idev->selftest_result, "none\n",
 		sizeof(idev->selftest_result));
 
@@ -553,6 +471,15 @@ static int idxd_ref_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = idxd_ref_mem_map(idev);
 	if (ret)
 		goto unmap;
+	/*
+	 * pci_enable_device() maps a function's INTx pin (on x86 with ACPI:
+	 * an IO-APIC irq descriptor, shared by the functions of a slot) as
+	 * long as the function is enabled and has no MSI; the misc MSI then
+	 * replaces pdev->irq. Recorded for debugfs: these are the irq
+	 * descriptors binding the driver creates besides its own two.
+	 */
+	idev->intx_irq[0] = pdev->irq;
+	idev->intx_irq[1] = idev->mem_pdev->irq;
 
 	idev->eng = idxd_ref_engine_create(pdev, idev->regs, idev->mem);
 	if (IS_ERR(idev->eng)) {
@@ -613,13 +540,22 @@ put:
 	return ret;
 }
 
-static void idxd_ref_remove(struct pci_dev *pdev)
+/*
+ * Stop using the device and everything on function 1: the char device,
+ * the work, the handles, the IMS domain (its storage is function 1's
+ * memory), the misc interrupt (its handler reads SWERR there), and
+ * function 1 itself. Run by remove, or earlier by the PCI bus notifier
+ * when function 1 goes away. Caller holds function 0's device lock.
+ */
+static void idxd_ref_detach(struct idxd_ref_dev *idev)
 {
-	struct idxd_ref_dev *idev = pci_get_drvdata(pdev);
+	if (!idev->mem)
+		return;
 
 	/* no new opens; waits for a running self-test */
 	idxd_ref_cdev_unregister(idev);
 	debugfs_remove_recursive(idev->dbg);
+	idev->dbg = NULL;
 
 	/* no new submissions or handles from open files */
 	mutex_lock(&idev->lock);
@@ -632,6 +568,8 @@ static void idxd_ref_remove(struct pci_dev *pdev)
 	idev->wqs[IDXD_REF_KERNEL_WQ].handle = NULL;
 	mutex_unlock(&idev->lock);
 	wake_up_all(&idev->kwait);
+	/* closes and handle frees that waited for the device finish theirs */
+	idxd_ref_wait_waiters(idev);
 	/* the stress thread finds its work aborted and frees its handles */
 	idxd_ref_stress_stop(idev);
 
@@ -641,6 +579,14 @@ static void idxd_ref_remove(struct pci_dev *pdev)
 	vfree(idev->kbuf);
 	idev->kbuf = NULL;
 	idxd_ref_mem_unmap(idev);
+	idev->mem = NULL;
+}
+
+static void idxd_ref_remove(struct pci_dev *pdev)
+{
+	struct idxd_ref_dev *idev = pci_get_drvdata(pdev);
+
+	idxd_ref_detach(idev);
 	edu_regs_unmap(pdev, idev->regs);
 	idxd_ref_dev_put(idev);
 }
@@ -658,20 +604,76 @@ static struct pci_driver idxd_ref_driver = {
 	.remove		= idxd_ref_remove,
 };
 
+/*
+ * Function 1 holds the device's registers, memory and IMS storage. When
+ * it goes away (PCI remove through sysfs, hot unplug) while function 0 is
+ * bound, the driver must let go of it before the PCI core frees its BAR:
+ * the region requested there would otherwise be detached with the BAR and
+ * never found again ("Trying to free nonexistent resource" at unbind), and
+ * the driver would go on using a device that is gone. BUS_NOTIFY_DEL_DEVICE
+ * comes early in device_del(), before pci_destroy_dev() frees the BARs.
+ *
+ * Unbinding function 0 from here (device_release_driver()) would send bus
+ * notifications from within this bus notifier, nesting the chain's rwsem:
+ * instead the driver stays bound to function 0 with the device detached
+ * (no device node, no interrupts, open files get -ENODEV) until it is
+ * unbound. Function 0's device lock waits for a probe in progress and
+ * keeps remove out.
+ */
+static int idxd_ref_pci_notify(struct notifier_block *nb,
+			       unsigned long action, void *data)
+{
+	struct pci_dev *mem = to_pci_dev(data);
+	struct idxd_ref_dev *idev;
+	struct pci_dev *pdev;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE ||
+	    PCI_FUNC(mem->devfn) != IDXD_REF_MEM_FN)
+		return NOTIFY_DONE;
+	pdev = pci_get_slot(mem->bus, PCI_DEVFN(PCI_SLOT(mem->devfn), 0));
+	if (!pdev)
+		return NOTIFY_DONE;
+	device_lock(&pdev->dev);
+	idev = pdev->dev.driver == &idxd_ref_driver.driver ?
+	       pci_get_drvdata(pdev) : NULL;
+	if (idev && idev->mem && idev->mem_pdev == mem) {
+		pci_warn(pdev, "%s: %s is going away, detaching the device\n",
+			 idev->name, pci_name(mem));
+		idxd_ref_detach(idev);
+	}
+	device_unlock(&pdev->dev);
+	pci_dev_put(pdev);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block idxd_ref_pci_nb = {
+	.notifier_call	= idxd_ref_pci_notify,
+};
+
 static int __init idxd_ref_init(void)
 {
 	int ret;
 
 	idxd_ref_dbg_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	ret = bus_register_notifier(&pci_bus_type, &idxd_ref_pci_nb);
+	if (ret)
+		goto debugfs;
 	ret = pci_register_driver(&idxd_ref_driver);
 	if (ret)
-		debugfs_remove_recursive(idxd_ref_dbg_root);
+		goto notifier;
+	return 0;
+
+notifier:
+	bus_unregister_notifier(&pci_bus_type, &idxd_ref_pci_nb);
+debugfs:
+	debugfs_remove_recursive(idxd_ref_dbg_root);
 	return ret;
 }
 
 static void __exit idxd_ref_exit(void)
 {
 	pci_unregister_driver(&idxd_ref_driver);
+	bus_unregister_notifier(&pci_bus_type, &idxd_ref_pci_nb);
 	idxd_ref_cdev_exit();
 	debugfs_remove_recursive(idxd_ref_dbg_root);
 }

@@ -185,7 +185,12 @@ free:
  * interrupt and the IMS entry and tells the device to forget a pending
  * message of the entry, so a later owner of the index cannot inherit it.
  * An attached eventfd is signalled once more so that a waiter wakes up.
- * Caller holds &idxd_ref_dev.lock.
+ *
+ * Caller holds &idxd_ref_dev.lock and has made @h unreachable for new
+ * descriptors (taken it out of its file, or owns it). If the device still
+ * has work naming @h, the lock is dropped while it finishes
+ * (idxd_ref_wq_wait_unlocked()) and held again on return; once the device
+ * is dead it is never dropped.
  */
 void idxd_ref_handle_free(struct idxd_ref_handle *h)
 {
@@ -194,8 +199,9 @@ void idxd_ref_handle_free(struct idxd_ref_handle *h)
 	unsigned long flags;
 
 	lockdep_assert_held(&idev->lock);
-	if (!idev->dead && h->last_wq)
-		idxd_ref_wq_wait_done(h->last_wq, h->last_seq, 30000);
+	if (!idev->dead && h->last_wq &&
+	    (s32)(readl(h->last_wq->cfg + IDXD_REF_WQCFG_DONE) - h->last_seq) < 0)
+		idxd_ref_wq_wait_unlocked(h->last_wq, h->last_seq);
 	xa_erase(&idev->handles, h->map.index);
 	free_irq(h->map.virq, h);
 	ims_free_irq(idev->ims, h->map);

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * idxd_ref kernel stress client (debugfs "stress"): a kernel thread that,
+ * idxd_ref kernel clients of the kernel WQ, both driven from debugfs.
+ *
+ * The self-test (debugfs "selftest"): N descriptors on the kernel WQ, each
+ * asking for a completion interrupt on the WQ's handle; exactly N
+ * interrupts must come and every result be right.
+ *
+ * The stress client (debugfs "stress"): a kernel thread that,
  * for a bounded time, allocates, masks, unmasks, submits on and frees
  * interrupt handles of the kernel WQ at random, at the same time as user
  * clients do the same on theirs, and accounts for every completion
@@ -18,6 +24,7 @@
  */
 
 #include <linux/bitfield.h>
+#include <linux/crc32.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -25,6 +32,154 @@
 #include <linux/uaccess.h>
 
 #include "idxd_ref.h"
+
+/* ---- kernel client: self-test ---------------------------------------- */
+
+static void idxd_ref_selftest_desc(struct idxd_ref_dev *idev, unsigned int i,
+				   struct idxd_ref_hw_desc *d)
+{
+	u8 *data = idev->kbuf + i * IDXD_REF_SELFTEST_LEN;
+	unsigned int j;
+	u32 op;
+
+	memset(d, 0, sizeof(*d));
+	if (i % 2) {
+		op = IDXD_REF_OP_CRC32;
+		for (j = 0; j < IDXD_REF_SELFTEST_LEN; j++)
+			data[j] = i * 7 + j;
+		d->src = i * IDXD_REF_SELFTEST_LEN;
+	} else {
+		op = IDXD_REF_OP_MEMFILL;
+		d->dst = i * IDXD_REF_SELFTEST_LEN;
+		d->pattern = 0x0102030405060708ULL * (i + 1);
+	}
+	d->size = IDXD_REF_SELFTEST_LEN;
+	d->op_flags = FIELD_PREP(IDXD_REF_DESC_OPCODE, op) |
+		      FIELD_PREP(IDXD_REF_DESC_FLAGS,
+				 IDXD_REF_F_RCI | IDXD_REF_F_CRAV);
+	d->completion = IDXD_REF_KBUF_COMP + i * IDXD_REF_COMP_SIZE;
+	d->tag = 0x5e1f0000 + i;
+	d->int_handle = idev->wqs[IDXD_REF_KERNEL_WQ].handle->map.index;
+}
+
+static int idxd_ref_selftest_check(struct idxd_ref_dev *idev, unsigned int i,
+				   const struct idxd_ref_hw_desc *d)
+{
+	const struct idxd_ref_completion *cr =
+		idev->kbuf + IDXD_REF_KBUF_COMP + i * IDXD_REF_COMP_SIZE;
+	u8 *data = idev->kbuf + i * IDXD_REF_SELFTEST_LEN;
+	u8 status = READ_ONCE(cr->status);
+	unsigned int j;
+
+	smp_rmb(); /* record fields after status */
+	if (status != IDXD_REF_COMP_SUCCESS || cr->tag != d->tag ||
+	    cr->bytes != d->size)
+		return -EIO;
+	if (i % 2)
+		return cr->result == (crc32_le(~0U, data, d->size) ^ ~0U) ?
+			0 : -EILSEQ;
+	for (j = 0; j < d->size; j++)
+		if (data[j] != (u8)(d->pattern >> (8 * (j % 8))))
+			return -EILSEQ;
+	return 0;
+}
+
+/*
+ * Submit @n descriptors on the kernel WQ, each asking for a completion
+ * interrupt on the WQ's handle, and wait for exactly @n interrupts.
+ */
+static void idxd_ref_selftest(struct idxd_ref_dev *idev, unsigned int n)
+{
+	struct idxd_ref_wq *wq = &idev->wqs[IDXD_REF_KERNEL_WQ];
+	struct idxd_ref_handle *h = wq->handle;
+	struct idxd_ref_hw_desc *d;
+	char *res = idev->selftest_result;
+	size_t len = sizeof(idev->selftest_result);
+	unsigned int i, bad = 0;
+	s64 irq0, irqs;
+	u32 seq = 0;
+	long left;
+	int ret = 0;
+
+	d = kcalloc(n, sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		snprintf(res, len, "fail err=%d\n", -ENOMEM);
+		return;
+	}
+	memset(idev->kbuf, 0, IDXD_REF_KBUF_SIZE);
+	irq0 = atomic64_read(&h->irqs);
+	for (i = 0; i < n && !ret; i++) {
+		idxd_ref_selftest_desc(idev, i, &d[i]);
+		mutex_lock(&idev->lock);
+		ret = idev->dead ? -ENODEV : idxd_ref_wq_submit(wq, &d[i], &seq);
+		if (!ret) {
+			atomic64_inc(&h->submitted);
+			h->last_wq = wq;
+			h->last_seq = seq;
+		}
+		mutex_unlock(&idev->lock);
+	}
+	if (ret) {
+		snprintf(res, len, "fail submit=%u err=%d\n", i - 1, ret);
+		goto out;
+	}
+	left = wait_event_timeout(idev->kwait,
+				  atomic64_read(&h->irqs) - irq0 >= n ||
+				  READ_ONCE(idev->dead),
+				  msecs_to_jiffies(1000 * n + 5000));
+	/* a few more device cycles to catch an interrupt too many */
+	msleep(300);
+	irqs = atomic64_read(&h->irqs) - irq0;
+	for (i = 0; i < n; i++)
+		if (idxd_ref_selftest_check(idev, i, &d[i]))
+			bad++;
+	snprintf(res, len, "%s n=%u irqs=%lld bad=%u handle=%u virq=%d%s\n",
+		 irqs == n && !bad ? "ok" : "fail", n, irqs, bad, h->map.index,
+		 h->map.virq, left ? "" : " timeout");
+out:
+	kfree(d);
+}
+
+static ssize_t idxd_ref_selftest_write(struct file *file,
+				       const char __user *ubuf, size_t count,
+				       loff_t *ppos)
+{
+	struct idxd_ref_dev *idev = file->private_data;
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &n);
+	if (ret)
+		return ret;
+	if (!n || n > IDXD_REF_SELFTEST_MAX)
+		return -EINVAL;
+	mutex_lock(&idev->selftest_lock);
+	idxd_ref_selftest(idev, n);
+	mutex_unlock(&idev->selftest_lock);
+	return count;
+}
+
+static ssize_t idxd_ref_selftest_read(struct file *file, char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	struct idxd_ref_dev *idev = file->private_data;
+	char buf[sizeof(idev->selftest_result)];
+
+	mutex_lock(&idev->selftest_lock);
+	strscpy(buf, idev->selftest_result, sizeof(buf));
+	mutex_unlock(&idev->selftest_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, strlen(buf));
+}
+
+const struct file_operations idxd_ref_selftest_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= idxd_ref_selftest_read,
+	.write	= idxd_ref_selftest_write,
+	.llseek	= default_llseek,
+};
+
+/* ---- kernel client: stress -------------------------------------------- */
 
 #define STRESS_HANDLES		4
 #define STRESS_INFLIGHT		2	/* queued descriptors per handle */
