@@ -90,7 +90,7 @@ card=(
 	-object memory-backend-file,id=imsmem,share=on,mem-path="$work/imsmem",size=4M
 	-device ivshmem-plain,memdev=imsmem,addr=0x14.1
 )
-cmdline="console=ttyS0 panic=-1 loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
+cmdline="console=ttyS0 panic=-1 no_timer_check loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
 	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine q35 -cpu max
 	-m "$(kline_memory "$kline")" -smp "${IMS_SMP:-2}" -nographic -no-reboot -nic none
