@@ -15,6 +15,16 @@
  * handles since the last read (blocks unless O_NONBLOCK); poll() reports
  * EPOLLIN when that count is non-zero, EPOLLERR once the device is gone.
  * After the device is removed every call fails with -ENODEV.
+ *
+ * IDXD_REF_IOC_ALLOC_HANDLE is bounded three ways (module parameters of
+ * idxd_ref), and past a bound it fails with nothing allocated:
+ *  - -EDQUOT: the file holds max_handles handles, or the calling user
+ *    holds max_user_irqs over all its files on all devices;
+ *  - -ENOSPC: the device's open files hold max_dev_irqs handles (default
+ *    32 per online CPU: the rest of the CPU vectors stay for other
+ *    drivers), or the device has no free IMS entry.
+ * FREE_HANDLE and close() wait for the device to finish the handle's work
+ * without holding the device lock: other users are not stalled.
  */
 #ifndef _UAPI_IDXD_REF_H
 #define _UAPI_IDXD_REF_H
