@@ -52,7 +52,8 @@ storm() {
 storm 4000 10000
 storm 3000 2000
 
-# the slot is still a normal interrupt afterwards
+# the slot is still a normal interrupt afterwards (the storm left a PASID)
+ok pasid "$Q" 1 none
 ok request "$Q" 1
 fire "$Q" 1 2
 ok dump "$Q" 1
