@@ -1,7 +1,7 @@
 #!/bin/sh
 # Queue template under continuous firing: what the device is told stays
 # what the core thinks (issue 12, item 2). The device fires a queue slot
-# as fast as it can (as MSIs of edu) while a driver thread changes the
+# continuously (as MSIs of edu) while a driver thread changes the
 # PASID (ims_set_pasid(): a push to the device each time) and moves the
 # interrupt between the two CPUs (irq_set_affinity()); the handler holds
 # its CPU, so edges arrive on the other CPU while it runs and
@@ -38,19 +38,19 @@ storm() {
 	expect_eq "$(val syncs)" "$(val pushes)" "storm $1/$2: syncs of the slot against pushes"
 	expect_ge "$(val pushes)" 10 "storm $1/$2: PASID pushes"
 	expect_ge "$(val moves)" 10 "storm $1/$2: affinity changes"
-	expect_ge "$(val fires)" 100 "storm $1/$2: messages the device sent"
+	expect_ge "$(val fires)" 40 "storm $1/$2: messages the device sent"
 	expect_ge "$(val delivered)" 10 "storm $1/$2: deliveries"
 	expect_ge "$(val fires)" "$(val delivered)" "storm $1/$2: deliveries against messages sent"
 	# the storm did what it is for: edges towards one CPU while the
 	# handler ran on the other
-	expect_ge "$(val overlaps)" 10 "storm $1/$2: edges while the handler ran elsewhere"
+	expect_ge "$(val overlaps)" 3 "storm $1/$2: edges while the handler ran elsewhere"
 	expect_eq "$(val final_sent)" 10 "storm $1/$2: final messages sent"
 	expect_eq "$(val final_delivered)" 10 "storm $1/$2: final messages delivered"
 	expect_eq "$(val final_total)" 10 "storm $1/$2: final deliveries (exactly once)"
 }
 
-storm 4000 10000
-storm 3000 2000
+storm 6000 10000
+storm 4000 2000
 
 # the slot is still a normal interrupt afterwards (the storm left a PASID)
 ok pasid "$Q" 1 none

@@ -99,31 +99,49 @@ static unsigned int it_storm_target(struct it_storm *st)
 	return cpumask_first(irq_data_get_effective_affinity_mask(d));
 }
 
-/* The device: fire whenever the context lets it, as fast as it can. */
-static int it_storm_fire_fn(void *data)
+/* The device sends one message if its context lets it. */
+static void it_storm_fire_once(struct it_storm *st)
 {
-	struct it_storm *st = data;
 	struct it_slot *s = st->s;
 	struct it_msg m;
 	int ret;
 
+	it_read_storage(s->dom, s->index, &m);
+	if (m.masked) {
+		st->held++;
+		st->pending = true;
+		return;
+	}
+	if (st->fire_err)
+		return;
+	if (atomic_read(&st->running) &&
+	    READ_ONCE(st->handler_cpu) != it_storm_target(st))
+		st->overlaps++;
+	ret = it_msi_send(st->itd, m.addr, m.data);
+	if (ret)
+		st->fire_err = ret;
+	else
+		st->fires++;
+	st->pending = false;
+}
+
+/*
+ * The device: two messages a quarter of a hold apart, so that the second
+ * arrives while the first one's handler runs, wherever the driver thread
+ * has moved the interrupt by then; then a pause of four holds, so that
+ * neither CPU spends more than about half its time in the handler and the
+ * driver thread keeps running.
+ */
+static int it_storm_fire_fn(void *data)
+{
+	struct it_storm *st = data;
+	unsigned int q = max(st->hold_us / 4, 100U);
+
 	while (!kthread_should_stop()) {
-		it_read_storage(s->dom, s->index, &m);
-		if (m.masked) {
-			st->held++;
-			st->pending = true;
-		} else if (!st->fire_err) {
-			if (atomic_read(&st->running) &&
-			    READ_ONCE(st->handler_cpu) != it_storm_target(st))
-				st->overlaps++;
-			ret = it_msi_send(st->itd, m.addr, m.data);
-			if (ret)
-				st->fire_err = ret;
-			else
-				st->fires++;
-			st->pending = false;
-		}
-		usleep_range(100, 200);
+		it_storm_fire_once(st);
+		usleep_range(q, 2 * q);
+		it_storm_fire_once(st);
+		usleep_range(16 * q, 20 * q);
 	}
 	return 0;
 }
