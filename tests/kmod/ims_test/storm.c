@@ -245,6 +245,7 @@ static int it_cmd_storm(struct it_dev *itd, struct it_args *a,
 	unsigned int final_sent = 0, final_delivered = 0, final_held = 0;
 	struct task_struct *firer, *pusher;
 	struct it_storm *st;
+	unsigned int cpu;
 	int total0, syncs0, total1, final_total;
 	bool disabled;
 	struct it_msg m;
@@ -282,17 +283,27 @@ static int it_cmd_storm(struct it_dev *itd, struct it_args *a,
 	total0 = atomic_read(&s->total);
 	syncs0 = atomic_read(&s->syncs);
 
-	firer = kthread_run(it_storm_fire_fn, st, "ims_test-fire");
+	/*
+	 * Both threads on one CPU: a storm edge taken by the other CPU holds
+	 * it while the second edge of the pair, sent after the interrupt has
+	 * moved, arrives here, where the driver thread keeps pushing.
+	 */
+	cpu = cpumask_last(cpu_online_mask);
+	firer = kthread_create(it_storm_fire_fn, st, "ims_test-fire");
 	if (IS_ERR(firer)) {
 		ret = PTR_ERR(firer);
 		goto release;
 	}
-	pusher = kthread_run(it_storm_push_fn, st, "ims_test-push");
+	pusher = kthread_create(it_storm_push_fn, st, "ims_test-push");
 	if (IS_ERR(pusher)) {
 		ret = PTR_ERR(pusher);
 		kthread_stop(firer);
 		goto release;
 	}
+	kthread_bind(firer, cpu);
+	kthread_bind(pusher, cpu);
+	wake_up_process(firer);
+	wake_up_process(pusher);
 	msleep(a->n);
 	kthread_stop(pusher);
 	kthread_stop(firer);
