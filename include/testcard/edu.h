@@ -23,6 +23,7 @@
 #include <linux/errno.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/limits.h>
 #include <linux/pci.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
@@ -39,6 +40,14 @@
 #define EDU_IRQ_STATUS		0x24
 #define EDU_IRQ_RAISE		0x60
 #define EDU_IRQ_ACK		0x64
+/*
+ * Status bits of the interrupt raised through EDU_IRQ_RAISE. Each write of
+ * a nonzero value sends one MSI, whatever the status held before: OWN when
+ * edu's own MSI is meant, BORROWED when the capability holds a message
+ * lent for one write (edu_msi_borrow_send()).
+ */
+#define  EDU_IRQ_OWN		BIT(0)
+#define  EDU_IRQ_BORROWED	BIT(1)
 #define EDU_DMA_SRC		0x80
 #define EDU_DMA_DST		0x88
 #define EDU_DMA_CNT		0x90
@@ -300,6 +309,77 @@ static inline int edu_send(struct edu_words *w, void __iomem *edu, u64 addr,
 	if (k < 0)
 		return k;
 	return edu_dma(edu, EDU_BUF_BASE + 4 * k, addr, true);
+}
+
+/**
+ * struct edu_msi_msg - the message in edu's PCI MSI capability
+ * @addr:	message address
+ * @data:	message data
+ */
+struct edu_msi_msg {
+	u64	addr;
+	u16	data;
+};
+
+/* edu's MSI capability is 64-bit capable and has no per-vector mask. */
+static inline void edu_msi_read(struct pci_dev *pdev, struct edu_msi_msg *m)
+{
+	int pos = pdev->msi_cap;
+	u32 lo, hi;
+
+	pci_read_config_dword(pdev, pos + PCI_MSI_ADDRESS_LO, &lo);
+	pci_read_config_dword(pdev, pos + PCI_MSI_ADDRESS_HI, &hi);
+	pci_read_config_word(pdev, pos + PCI_MSI_DATA_64, &m->data);
+	m->addr = (u64)hi << 32 | lo;
+}
+
+static inline void edu_msi_write(struct pci_dev *pdev,
+				 const struct edu_msi_msg *m)
+{
+	int pos = pdev->msi_cap;
+
+	pci_write_config_dword(pdev, pos + PCI_MSI_ADDRESS_LO,
+			       lower_32_bits(m->addr));
+	pci_write_config_dword(pdev, pos + PCI_MSI_ADDRESS_HI,
+			       upper_32_bits(m->addr));
+	pci_write_config_word(pdev, pos + PCI_MSI_DATA_64, m->data);
+}
+
+/**
+ * edu_msi_borrow_send - the card sends @data to @addr as its own MSI
+ * @pdev:	function 0 of the card, its MSI enabled by its driver
+ * @edu:	edu's BAR0
+ * @addr:	message address
+ * @data:	message data
+ *
+ * The message goes into edu's MSI capability for one interrupt raised with
+ * %EDU_IRQ_BORROWED, then edu's own message is put back. Unlike a DMA
+ * write, an MSI carries the card's requester id, which the interrupt
+ * remapping unit checks against the remapping entry's source id. The
+ * interrupt is raised synchronously by the register write.
+ *
+ * Context: any; the caller serializes every user of edu's MSI (its own
+ * interrupt included), and edu's own message must not change meanwhile.
+ * Return: 0; -EINVAL if @data does not fit a 16-bit MSI data word or edu
+ * has no MSI capability; -EIO if MSI is not enabled.
+ */
+static inline int edu_msi_borrow_send(struct pci_dev *pdev, void __iomem *edu,
+				      u64 addr, u32 data)
+{
+	struct edu_msi_msg own, lent = { .addr = addr, .data = data };
+	u16 ctrl;
+
+	if (!pdev->msi_cap || data > U16_MAX)
+		return -EINVAL;
+	pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &ctrl);
+	if (!(ctrl & PCI_MSI_FLAGS_ENABLE) || !(ctrl & PCI_MSI_FLAGS_64BIT))
+		return -EIO;
+	edu_msi_read(pdev, &own);
+	edu_msi_write(pdev, &lent);
+	writel(EDU_IRQ_BORROWED, edu + EDU_IRQ_RAISE);
+	writel(EDU_IRQ_BORROWED, edu + EDU_IRQ_ACK);
+	edu_msi_write(pdev, &own);
+	return 0;
 }
 
 /**

@@ -23,8 +23,32 @@ static int it_edu_send(struct it_dev *itd, u64 addr, u32 data)
 	return ret;
 }
 
+/**
+ * it_msi_send - the device writes @data to @addr as an MSI of its own
+ * @itd:	the device
+ * @addr:	message address
+ * @data:	message data
+ *
+ * The message is lent to edu's MSI capability for one interrupt, so the
+ * write carries edu's requester id (a DMA write carries none on QEMU).
+ * Serialized with edu's own MSI: neither ever sees the other's message.
+ *
+ * Context: any.
+ * Return: 0 or the error of edu_msi_borrow_send().
+ */
+int it_msi_send(struct it_dev *itd, u64 addr, u32 data)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&itd->msi_lock, flags);
+	ret = edu_msi_borrow_send(itd->pdev, itd->regs, addr, data);
+	spin_unlock_irqrestore(&itd->msi_lock, flags);
+	return ret;
+}
+
 void it_read_storage(struct it_domain *dom, unsigned int index,
-			    struct it_msg *m)
+		     struct it_msg *m)
 {
 	void __iomem *e;
 	u32 v;
@@ -64,11 +88,11 @@ static void it_wait_delivery(struct it_dev *itd, struct it_slot *s, int before,
 }
 
 /*
- * The device fires slot @index once. @pasid is the PASID of the request, or
- * IMS_PASID_NONE.
+ * The device fires slot @index once, with its DMA engine or, if @msi, as an
+ * MSI of its own. @pasid is the PASID of the request, or IMS_PASID_NONE.
  */
 static int it_fire_one(struct it_domain *dom, unsigned int index, u32 pasid,
-		       struct it_fire *f)
+		       bool msi, struct it_fire *f)
 {
 	struct it_slot *s = xa_load(&dom->slots, index);
 	struct it_msg m;
@@ -92,7 +116,10 @@ static int it_fire_one(struct it_domain *dom, unsigned int index, u32 pasid,
 		return 0;
 	}
 	before = s ? atomic_read(&s->total) : 0;
-	ret = it_edu_send(dom->itd, m.addr, m.data);
+	if (msi)
+		ret = it_msi_send(dom->itd, m.addr, m.data);
+	else
+		ret = it_edu_send(dom->itd, m.addr, m.data);
 	if (ret)
 		return ret;
 	f->sent++;
@@ -125,14 +152,21 @@ int it_fire_pending(struct it_slot *s, struct it_fire *f)
 	return 0;
 }
 
+/*
+ * edu's own MSI. A message that arrives on its vector without edu's own
+ * status bit was not edu's interrupt: counted apart, not handled.
+ */
 irqreturn_t it_edu_handler(int irq, void *data)
 {
 	struct it_dev *itd = data;
 	u32 status = readl(itd->regs + EDU_IRQ_STATUS);
 
-	if (!status)
+	if (!(status & EDU_IRQ_OWN)) {
+		atomic_inc(&itd->edu_other);
+		wake_up(&itd->wq);
 		return IRQ_NONE;
-	writel(status, itd->regs + EDU_IRQ_ACK);
+	}
+	writel(EDU_IRQ_OWN, itd->regs + EDU_IRQ_ACK);
 	atomic_inc(&itd->edu_irqs);
 	wake_up(&itd->wq);
 	return IRQ_HANDLED;
@@ -222,8 +256,8 @@ static int it_parse_fire(struct it_args *a)
 	return it_parse_opts(a, next, false) ? -EINVAL : 0;
 }
 
-static int it_cmd_fire(struct it_dev *itd, struct it_args *a,
-		       struct it_domain *dom, struct it_slot *s)
+static int it_fire(struct it_dev *itd, struct it_args *a,
+		   struct it_domain *dom, bool msi)
 {
 	struct it_fire f = { };
 	unsigned int i;
@@ -234,9 +268,21 @@ static int it_cmd_fire(struct it_dev *itd, struct it_args *a,
 		return 0;
 	}
 	for (i = 0; i < a->n && !ret; i++)
-		ret = it_fire_one(dom, a->idx, a->opts.pasid, &f);
+		ret = it_fire_one(dom, a->idx, a->opts.pasid, msi, &f);
 	it_fire_result(itd, ret, &f);
 	return 0;
+}
+
+static int it_cmd_fire(struct it_dev *itd, struct it_args *a,
+		       struct it_domain *dom, struct it_slot *s)
+{
+	return it_fire(itd, a, dom, false);
+}
+
+static int it_cmd_fire_msi(struct it_dev *itd, struct it_args *a,
+			   struct it_domain *dom, struct it_slot *s)
+{
+	return it_fire(itd, a, dom, true);
 }
 
 static int it_parse_idx(struct it_args *a)
@@ -296,10 +342,14 @@ static int it_cmd_queue_fail(struct it_dev *itd, struct it_args *a,
 static int it_cmd_edu_msi(struct it_dev *itd, struct it_args *a,
 			  struct it_domain *dom, struct it_slot *s)
 {
+	unsigned long flags;
 	int before;
 
 	before = atomic_read(&itd->edu_irqs);
-	writel(1, itd->regs + EDU_IRQ_RAISE);
+	/* never while the capability holds a lent message */
+	spin_lock_irqsave(&itd->msi_lock, flags);
+	writel(EDU_IRQ_OWN, itd->regs + EDU_IRQ_RAISE);
+	spin_unlock_irqrestore(&itd->msi_lock, flags);
 	if (!wait_event_timeout(itd->wq, atomic_read(&itd->edu_irqs) != before,
 				msecs_to_jiffies(IT_IRQ_WAIT_MS))) {
 		it_result(itd, "err %d edu_irqs=%d", -ETIMEDOUT, before);
@@ -312,6 +362,8 @@ static int it_cmd_edu_msi(struct it_dev *itd, struct it_args *a,
 
 const struct it_cmd it_device_cmds[] = {
 	{ "fire",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_fire, it_cmd_fire },
+	{ "fire_msi",	3, IT_MAX_ARGS, IT_DOMAIN, it_parse_fire,
+	  it_cmd_fire_msi },
 	{ "dump",	3, 3, IT_DOMAIN, it_parse_idx, it_cmd_dump },
 	{ "queue_fail",	3, 3, IT_DOMAIN, it_parse_queue_fail,
 	  it_cmd_queue_fail },

@@ -2,9 +2,13 @@
 /*
  * ims_test internals shared by its parts:
  *   main.c	the PCI driver, the debugfs control files, command dispatch
- *   device.c	the device side: storage as the device reads it, firing,
- *		the handlers, the queue context the sync callback writes
- *   cmds.c	domain and slot commands, i.e. what a driver does with ims_core
+ *   device.c	the device side: storage as the device reads it, firing
+ *		(edu's DMA engine or edu's MSI), the handlers, the queue
+ *		context the sync callback writes
+ *   domain.c	domain commands: create, destroy, stats, lookups
+ *   slot.c	slot and irq commands: alloc, free, request, mask, PASID
+ *   storm.c	the storm: continuous firing against PASID pushes and
+ *		affinity changes
  */
 #ifndef _IMS_TEST_H
 #define _IMS_TEST_H
@@ -14,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
@@ -142,9 +147,13 @@ struct it_domain {
  * @mem_len:	its length
  * @lock:	serializes commands and protects @doms
  * @dma_lock:	serializes use of the edu DMA engine
+ * @msi_lock:	serializes use of edu's MSI: its own interrupt and messages
+ *		lent to its MSI capability for one write
  * @words:	edu's internal buffer, its host staging word included
  * @edu_virq:	edu's own MSI
  * @edu_irqs:	deliveries of edu's own MSI
+ * @edu_other:	messages on edu's own MSI vector that edu did not raise as
+ *		its own interrupt
  * @wq:		woken by every delivery
  * @doms:	domains by id
  * @dbg:	debugfs directory
@@ -158,9 +167,11 @@ struct it_dev {
 	size_t			mem_len;
 	struct mutex		lock;		/* commands, @doms */
 	struct mutex		dma_lock;	/* the edu DMA engine */
+	spinlock_t		msi_lock;	/* edu's MSI capability */
 	struct edu_words	words;
 	int			edu_virq;
 	atomic_t		edu_irqs;
+	atomic_t		edu_other;
 	wait_queue_head_t	wq;
 	struct it_domain	*doms[IT_MAX_DOMAINS];
 	struct dentry		*dbg;
@@ -261,6 +272,8 @@ struct it_cmd {
 /* a NULL-named entry ends a table */
 extern const struct it_cmd it_device_cmds[];
 extern const struct it_cmd it_domain_cmds[];
+extern const struct it_cmd it_slot_cmds[];
+extern const struct it_cmd it_storm_cmds[];
 
 extern const struct ims_array_layout it_alt_layout;
 extern const struct ims_queue_ops it_queue_ops;
@@ -274,12 +287,20 @@ int it_parse_opts(struct it_args *a, int i, bool cpu_ok);
 /* device.c */
 void it_read_storage(struct it_domain *dom, unsigned int index,
 		     struct it_msg *m);
+int it_msi_send(struct it_dev *itd, u64 addr, u32 data);
 int it_fire_pending(struct it_slot *s, struct it_fire *f);
 void it_fire_result(struct it_dev *itd, int ret, struct it_fire *f);
 irqreturn_t it_ims_handler(int irq, void *data);
 irqreturn_t it_edu_handler(int irq, void *data);
 
-/* cmds.c */
+/* domain.c */
 void it_domain_destroy(struct it_domain *dom);
+
+/* slot.c */
+struct it_slot *it_slot_new(struct it_domain *dom);
+void it_slot_free(struct it_slot *s);
+void it_slot_release(struct it_slot *s);
+void it_slot_forget(struct it_domain *dom, struct it_slot *s);
+int it_slot_destroy(struct it_domain *dom, struct it_slot *s);
 
 #endif /* _IMS_TEST_H */

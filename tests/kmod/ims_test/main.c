@@ -19,6 +19,13 @@
  * thus always comes from a real device write. Pending messages are sent
  * once when the slot is unmasked through the "unmask" command.
  *
+ * "fire_msi" sends the same message as an MSI of edu's instead: the message
+ * is lent to edu's PCI MSI capability for one interrupt raised through
+ * edu's raise-irq register, then edu's own message is put back, under a
+ * lock that edu's own MSI takes too. Unlike the DMA write, that write
+ * carries edu's requester id (00:14.0), which the remapping unit checks
+ * against the source id of the remapping entry.
+ *
  * Queue context of a queue domain slot, 32 bytes at BAR2 + region + 32 * index:
  *	0 addr_lo, 4 addr_hi, 8 data, 12 flags (bit 0 masked, bit 1 PASID
  *	check), 16 PASID, 20 number of successful syncs
@@ -60,6 +67,7 @@
  *					its irq (unmask enables it again)
  *	release ID IDX			free_irq()
  *	fire ID IDX [N] [pasid P]	the device fires the slot N times
+ *	fire_msi ID IDX [N] [pasid P]	the same, each message as an MSI of edu
  *	mask ID IDX / unmask ID IDX	disable_irq() / enable_irq(); unmask
  *					sends a pending message
  *	pasid ID IDX P			ims_set_pasid()
@@ -76,6 +84,13 @@
  *					while a thread looks it up with
  *					ims_index_virq() and ims_irq_index()
  *	edu_msi				raise edu's own PCI MSI and wait for it
+ *	storm ID IDX MS [HOLD_US]	queue slot IDX, allocated and not
+ *					requested: for MS ms the device fires
+ *					it continuously (as MSIs) while a thread
+ *					pushes PASID changes and moves it
+ *					between CPUs; the handler holds its CPU
+ *					HOLD_US (default 10000); then the device
+ *					fires it 10 more times (see storm.c)
  */
 
 #include <linux/debugfs.h>
@@ -174,7 +189,9 @@ static int it_lookup(struct it_dev *itd, struct it_args *a,
 
 static const struct it_cmd *const it_cmd_tables[] = {
 	it_domain_cmds,
+	it_slot_cmds,
 	it_device_cmds,
+	it_storm_cmds,
 };
 
 static const struct it_cmd *it_cmd_find(const char *name)
@@ -306,6 +323,7 @@ static int it_counts_show(struct seq_file *m, void *unused)
 			seq_putc(m, '\n');
 		}
 	}
+	seq_printf(m, "# edu_other count=%d\n", atomic_read(&itd->edu_other));
 	seq_printf(m, "# edu_msi virq=%d count=%d\n", itd->edu_virq,
 		   atomic_read(&itd->edu_irqs));
 	mutex_unlock(&itd->lock);
@@ -344,6 +362,7 @@ static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	itd->pdev = pdev;
 	mutex_init(&itd->lock);
 	mutex_init(&itd->dma_lock);
+	spin_lock_init(&itd->msi_lock);
 	init_waitqueue_head(&itd->wq);
 	itd->result = kzalloc(IT_RESULT_LEN, GFP_KERNEL);
 	if (!itd->result) {
