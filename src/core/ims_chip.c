@@ -17,8 +17,9 @@
  *    bus lock (disable_irq(), enable_irq(), request_irq(), free_irq()) and
  *    regardless of IRQ_DISABLE_UNLAZY, which free_irq() clears. The flow
  *    handler's own short masks of an edge that arrives while its handler
- *    runs come and go in atomic context and never reach the device: an
- *    edge interrupt needs no mask for that, the core replays it.
+ *    runs, and those of an affinity move done in the ack path, come and go
+ *    in atomic context and never reach the device (irq_mask() is empty):
+ *    an edge interrupt needs no mask for that, the core replays it.
  */
 
 #include <linux/interrupt.h>
@@ -90,7 +91,7 @@ static void ims_slot_set_masked(struct ims_slot *slot, bool masked)
 	raw_spin_unlock_irqrestore(&slot->lock, flags);
 }
 
-/* array: irq_mask/irq_unmask; queue: irq_disable/irq_enable */
+/* array: irq_mask/irq_unmask; queue: irq_disable/irq_enable (see top) */
 static void ims_chip_mask(struct irq_data *irqd)
 {
 	ims_slot_set_masked(ims_irqd_slot(irqd), true);
@@ -99,6 +100,18 @@ static void ims_chip_mask(struct irq_data *irqd)
 static void ims_chip_unmask(struct irq_data *irqd)
 {
 	ims_slot_set_masked(ims_irqd_slot(irqd), false);
+}
+
+/*
+ * queue: the short masks of the flow handler (an edge arriving while its
+ * handler runs) and of an affinity move left pending to the ack path
+ * (__irq_move_irq() calls irq_mask()/irq_unmask() without checking that
+ * they exist) come and go in hard irq context. The device cannot be told
+ * from there and need not be: an edge is replayed by the core, and with
+ * remapping a move rewrites only the IRTE. Only the core's state changes.
+ */
+static void ims_chip_mask_transient(struct irq_data *irqd)
+{
 }
 
 /*
@@ -139,6 +152,8 @@ void ims_chip_init(struct ims_domain *domain)
 	if (tmpl->flush) {
 		chip->irq_disable = ims_chip_mask;
 		chip->irq_enable = ims_chip_unmask;
+		chip->irq_mask = ims_chip_mask_transient;
+		chip->irq_unmask = ims_chip_mask_transient;
 	} else {
 		chip->irq_mask = ims_chip_mask;
 		chip->irq_unmask = ims_chip_unmask;
