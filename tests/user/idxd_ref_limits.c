@@ -31,20 +31,9 @@
 
 #include <uapi/idxd_ref.h>
 
+#include "test_util.h"
+
 #define MAXFILES	512
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
 
 static const char *errname(int e)
 {
@@ -87,7 +76,6 @@ int main(int argc, char **argv)
 	int c, i, nfiles, total = 0, files = 0, err = 0, hold = 0, e2;
 	unsigned int h;
 	char buf[64];
-	uid_t uid;
 
 	while ((c = getopt(argc, argv, "d:u:w")) != -1) {
 		switch (c) {
@@ -95,10 +83,7 @@ int main(int argc, char **argv)
 			dev = optarg;
 			break;
 		case 'u':
-			uid = atoi(optarg);
-			if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
-				fail("cannot become uid %u: %s", uid,
-				     strerror(errno));
+			become(atoi(optarg));
 			break;
 		case 'w':
 			hold = 1;

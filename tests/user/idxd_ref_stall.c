@@ -33,23 +33,12 @@
 
 #include <uapi/idxd_ref.h>
 
+#include "test_util.h"
+
 #define MIN_STALL_MS	1000
 #define MAX_OP_MS	1000
 
 static const char *dev = "/dev/idxd_ref0";
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
 
 static long now_ms(void)
 {
@@ -57,12 +46,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void become(uid_t uid)
-{
-	if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
-		fail("cannot switch to uid %u: %s", uid, strerror(errno));
 }
 
 static int open_dev(void)

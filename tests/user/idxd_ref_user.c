@@ -47,25 +47,14 @@
 
 #include <uapi/idxd_ref.h>
 
+#include "test_util.h"
+
 #define COMP_BASE	(32 * 1024)
 #define DATA_LEN	256
 #define MAXH		16
 #define IRQ_WAIT_MS	(5000)
 
 static const char *dev = "/dev/idxd_ref0";
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
 
 static void diag(const char *fmt, ...)
 {
@@ -1102,11 +1091,7 @@ int main(int argc, char **argv)
 			dev = argv[2];
 		} else if (!strcmp(argv[1], "-u")) {
 			/* run as an unprivileged user */
-			uid_t uid = atoi(argv[2]);
-
-			if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
-				fail("cannot become uid %u: %s", uid,
-				     strerror(errno));
+			become(atoi(argv[2]));
 		} else {
 			break;
 		}
