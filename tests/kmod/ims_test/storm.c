@@ -280,6 +280,13 @@ static int it_cmd_storm(struct it_dev *itd, struct it_args *a,
 		it_result(itd, "err %d request", ret);
 		goto free;
 	}
+	/*
+	 * Every push of the storm must change the PASID, or ims_core rightly
+	 * skips the sync: start from none, whatever an earlier storm left.
+	 */
+	ret = ims_set_pasid(dom->ims, s->virq, IMS_PASID_NONE);
+	if (ret)
+		goto release;
 	total0 = atomic_read(&s->total);
 	syncs0 = atomic_read(&s->syncs);
 
