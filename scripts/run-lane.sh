@@ -77,6 +77,7 @@ KLINE=$kline
 IOMMU=$iommu
 KVER=$kver
 TESTS='${TESTS:-}'
+SOAK=$(lane_runs_soak "$lane" && echo 1 || echo 0)
 CASE_TIMEOUT=${IMS_CASE_TIMEOUT:-120}
 TIMEOUT_SCALE=$(kline_timeout_scale "$kline")
 EOT

@@ -20,7 +20,8 @@
 #
 # Lane facts from /etc/ims-lane: LANE (e.g. 6.12/intel-ir), KLINE (6.1 or
 # 6.12, 6.1-rt, 6.12-debug), IOMMU (intel, amd or none), KVER (uname -r),
-# TESTS, TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
+# TESTS, SOAK (1: run soak cases), TIMEOUT_SCALE (factor on timeouts: slow
+# debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
 
@@ -54,6 +55,12 @@ run() {
 	_out=$("$@" 2>&1) || { [ -n "$_out" ] && echo "$_out" | sed 's/^/# /'; fail "command failed: $*"; }
 	[ -n "$_out" ] && echo "$_out" | sed 's/^/# /'
 	return 0
+}
+
+# soak_case: a long soak case runs on one lane per kernel line only (SOAK=0
+# on the others, see SOAK_FREE_LANES in scripts/common.sh).
+soak_case() {
+	[ "${SOAK:-1}" = 1 ] || skip "soak case: runs on another lane of kernel line $KLINE"
 }
 
 # True if the lane has interrupt remapping (Intel or AMD IOMMU).

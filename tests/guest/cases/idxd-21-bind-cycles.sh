@@ -9,6 +9,7 @@
 # timeout: 150
 # shellcheck disable=SC1090
 IDXD_STRESS_LIB=1 . "$(dirname "$0")/idxd-20-remove-rescan.sh"
+soak_case
 
 CYCLES=50
 idxd_setup

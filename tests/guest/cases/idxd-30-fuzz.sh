@@ -13,6 +13,7 @@
 # Sourced with FUZZ_LIB=1 it only defines the fuzz_* helpers (idxd-31).
 # timeout: 150
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
+soak_case
 
 FUZZ_UID=65534
 

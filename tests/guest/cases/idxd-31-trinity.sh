@@ -13,6 +13,7 @@
 # idxd-30-fuzz covers, with errno checks trinity cannot make.
 # timeout: 150
 FUZZ_LIB=1 . "$(dirname "$0")/idxd-30-fuzz.sh"
+soak_case
 
 TRINITY_OPS=1000
 command -v trinity >/dev/null || fail "trinity is not in the initramfs"
