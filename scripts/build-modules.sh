@@ -3,7 +3,9 @@
 #
 #   build-modules.sh KVER       copy the source tree into build/KVER/ and build
 #                               there against /lib/modules/KVER/build (6.1 has
-#                               no MO=, hence the copy); incremental
+#                               no MO=, hence the copy); incremental. Kernels
+#                               of other suites build in their suite's root
+#                               (roots.sh), with that suite's compiler
 #   build-modules.sh --kdir DIR build in place (make -C DIR M=<repo> modules)
 #
 # Prints the absolute path of every module the build produced (taken from
@@ -24,7 +26,12 @@ else
 	kdir=/lib/modules/$1/build
 	tree=$IMS_BUILD/$1
 fi
-[ -d "$kdir" ] || die "no kernel build tree at $kdir (headers not installed? try make KVERS=... or make modules-all)"
+# In the root of the kernel's suite when the host has no headers for it.
+in_root=()
+if [ ! -d "$kdir" ] && suite=$("$REPO/scripts/roots.sh" of-kver "$(basename "$(dirname "$kdir")")"); then
+	in_root=("$REPO/scripts/roots.sh" run "$suite")
+fi
+[ -d "$kdir" ] || [ ${#in_root[@]} -gt 0 ] || die "no kernel build tree at $kdir (headers not installed? try make KVERS=... or make modules-all)"
 
 mkdir -p "$IMS_BUILD"
 exec 9>"$IMS_BUILD/.lock.$(basename "$tree")"
@@ -42,8 +49,8 @@ if [ "$tree" != "$IMS_SRC" ]; then
 fi
 
 log=$tree/build.log
-msg "building modules in $tree against $kdir"
-if ! make -C "$kdir" M="$tree" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
+msg "building modules in $tree against $kdir${in_root:+ in the $suite root}"
+if ! "${in_root[@]}" make -C "$kdir" M="$tree" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	die "module build failed for $kdir (log: $log)"
 fi
@@ -52,7 +59,7 @@ if grep -qi 'warning:' "$log"; then
 	grep -i 'warning:' "$log" >&2
 	# Objects that warned are up to date now: clean, so that the next
 	# (incremental) build compiles them again and still fails.
-	make -C "$kdir" M="$tree" clean >/dev/null 2>&1 || true
+	"${in_root[@]}" make -C "$kdir" M="$tree" clean >/dev/null 2>&1 || true
 	die "module build has warnings (W=1; warnings are errors here): $log"
 fi
 

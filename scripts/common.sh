@@ -13,13 +13,22 @@ IMS_CACHE=${IMS_CACHE:-/var/cache/ims-testbed}
 IMS_BUILD=${IMS_BUILD:-$REPO/build}
 export DEBIAN_FRONTEND=noninteractive
 
-# Kernel lines of the matrix. Debian's, picked by their metapackages: the
-# two stock lines and the PREEMPT_RT flavour of 6.1 (raw vs sleeping locks).
-KLINES="6.1 6.12 6.1-rt"
+# Kernel lines of the matrix, picked by their metapackages: Debian 12's two
+# stock lines and the PREEMPT_RT flavour of 6.1 (raw vs sleeping locks),
+# Debian 13's 6.12, sid's 7.x and experimental's newest 7.x.
+KLINES="6.1 6.12 6.1-rt 6.12-trixie 7.2 7.3"
 declare -A IMAGE_META=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64
-	[6.1-rt]=linux-image-rt-amd64)
+	[6.1-rt]=linux-image-rt-amd64 [6.12-trixie]=linux-image-amd64
+	[7.2]=linux-image-amd64 [7.3]=linux-image-amd64)
 declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd64
-	[6.1-rt]=linux-headers-rt-amd64)
+	[6.1-rt]=linux-headers-rt-amd64 [6.12-trixie]=linux-headers-amd64
+	[7.2]=linux-headers-amd64 [7.3]=linux-headers-amd64)
+# Lines of other suites: their headers want that suite's compiler and kbuild,
+# so they are fetched into, and built in, a Debian root of the suite
+# (roots.sh; sid's root also serves experimental). KLINE_RELEASE is the apt
+# release whose metapackage picks the kernel.
+declare -A KLINE_ROOT=([6.12-trixie]=trixie [7.2]=sid [7.3]=sid)
+declare -A KLINE_RELEASE=([6.12-trixie]=trixie [7.2]=sid [7.3]=experimental)
 # Built here: Debian's linux-source-6.12 with KASAN, lockdep, kmemleak and
 # irq debugfs (scripts/debug-kernel.sh, cached in $IMS_CACHE).
 BUILT_KLINES="6.12-debug"
@@ -29,17 +38,25 @@ is_built_kline() { [[ " $BUILT_KLINES " == *" $1 "* ]]; }
 
 # Test lanes: kernel line / interrupt-remapping flavour. 'make check' runs
 # DEBUG_LANES (the debug kernel's) and ALL_LANES; 'make check-debug' only
-# DEBUG_LANES.
-ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir 6.1-rt/intel-ir"
+# DEBUG_LANES. The *-x2apic flavours remap in x2apic mode on 4 vCPUs with
+# the QEMU of the trixie root (Debian 12's QEMU cannot, see run-lane.sh).
+ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir
+	6.1-rt/intel-ir 6.12-trixie/intel-ir 7.2/intel-ir 7.2/amd-ir 7.2/no-ir
+	7.3/intel-ir 6.12/intel-x2apic 7.2/intel-x2apic 7.2/amd-x2apic"
+ALL_LANES=$(echo $ALL_LANES)
 DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
 
 # Long soak cases (bind/modprobe cycles, fuzz, trinity) run on one lane per
-# kernel line; these lanes, whose kernel line has another lane that runs
-# them, skip them to keep make check inside CI's time.
-SOAK_FREE_LANES="6.12-debug/amd-ir"
+# kernel line (SOAK_LANES; the debug kernel counts as a line of its own);
+# the line's other lanes skip them, to keep make check inside CI's time.
+SOAK_LANES="6.1/intel-ir 6.12/intel-ir 6.1-rt/intel-ir 6.12-trixie/intel-ir
+	7.2/intel-ir 7.3/intel-ir 6.12-debug/intel-ir"
 
-# lane_runs_soak LANE: true unless LANE is in SOAK_FREE_LANES.
-lane_runs_soak() { [[ " $SOAK_FREE_LANES " != *" $1 "* ]]; }
+# lane_runs_soak LANE: true for the lanes of SOAK_LANES.
+lane_runs_soak() { [[ " $(echo $SOAK_LANES) " == *" $1 "* ]]; }
+
+# kline_root LINE: the suite whose root builds LINE, or nothing (the host).
+kline_root() { echo "${KLINE_ROOT[$1]:-}"; }
 
 # lane_known LANE: true for a lane of ALL_LANES or DEBUG_LANES.
 lane_known() { [[ " $ALL_LANES $DEBUG_LANES " == *" $1 "* ]]; }

@@ -16,6 +16,10 @@
 #
 # The package is Kbuild, VERSION, dkms.conf, README.md, src/, include/ and
 # the DKMS hook script: no tests, no test bed.
+#
+# Kernels whose headers live in the root of another suite (roots.sh) get
+# that suite's DKMS: the command runs in the root, as on a machine of that
+# suite. The KVERs of one call belong to one root, or all to the host.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -126,8 +130,21 @@ locked() {
 	flock 8
 }
 
+# The root holding the headers of KVER (the first argument of the commands
+# that take kernels), unless the host has them or this runs in a root.
+root_of() {
+	[ -z "${IMS_ROOT:-}" ] && [ ! -d "/lib/modules/$1/build" ] &&
+		"$REPO/scripts/roots.sh" of-kver "$1"
+}
+
 cmd=${1:-}
 shift || true
+case "$cmd" in
+install|modules|vendor|test)
+	if [ $# -ge 1 ] && suite=$(root_of "$1"); then
+		exec "$REPO/scripts/roots.sh" run "$suite" "$REPO/scripts/dkms.sh" "$cmd" "$@"
+	fi ;;
+esac
 case "$cmd" in
 stage)   [ $# -eq 1 ] || die "usage: dkms.sh stage DIR"; stage "$1" ;;
 install) [ $# -ge 1 ] || die "usage: dkms.sh install KVER..."; locked; install_for "$@" ;;

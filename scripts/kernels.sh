@@ -2,15 +2,18 @@
 # Resolve and fetch the kernel matrix from Debian's metapackages.
 #
 #   kernels.sh kver LINE       print the current ABI (e.g. 6.1.0-56-amd64) of
-#                              kernel line LINE (6.1, 6.12, 6.1-rt), from
-#                              apt-cache, or of the built line 6.12-debug
+#                              kernel line LINE (see KLINES), from apt-cache
+#                              (in the line's root for other suites), or of
+#                              the built line 6.12-debug
 #   kernels.sh fetch LINE...   make sure headers are installed and the image is
 #                              unpacked in $IMS_CACHE/kernels/<kver>/; print
 #                              "LINE KVER" per line
 #   kernels.sh dir KVER        print the image cache directory of KVER
 #
 # Nothing is hard-coded: the versioned packages come from 'apt-cache depends'
-# of the metapackages in common.sh (IMAGE_META). Images are fetched with
+# of the metapackages in common.sh (IMAGE_META); lines of other suites
+# resolve, download and install their headers in the suite's root
+# (roots.sh), refreshed when its lists are older than 6 h. Images are fetched with
 # 'apt-get download' and unpacked (vmlinuz, config, modules.builtin*)
 # without installing them; a complete cache is re-used. The built line
 # (6.12-debug) comes from scripts/debug-kernel.sh, which builds it once and
@@ -18,29 +21,47 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
+ROOTS_SH=$REPO/scripts/roots.sh
+
+# apt_in LINE CMD...: CMD (apt-cache, apt-get download) where LINE's
+# packages are known: the host, or the root of LINE's suite.
+apt_in() {
+	local root
+	root=$(kline_root "$1")
+	shift
+	if [ -n "$root" ]; then
+		"$ROOTS_SH" run "$root" "$@"
+	else
+		"$@"
+	fi
+}
+
 # Versioned package a metapackage depends on, e.g. linux-image-6.1.0-56-amd64.
 meta_dep() {
-	local meta=$1 prefix=$2
-	apt-cache depends "$meta" 2>/dev/null |
+	local line=$1 meta=$2 prefix=$3 release
+	release=${KLINE_RELEASE[$line]:-}
+	apt_in "$line" apt-cache depends "$meta${release:+/$release}" 2>/dev/null |
 		awk -v p="$prefix" '$1 ~ /^\|?Depends:$/ && index($2, p) == 1 { print $2; exit }'
 }
 
 kver_of() {
-	local line=$1 dep
+	local line=$1 dep root
 	if is_built_kline "$line"; then
 		"$REPO/scripts/debug-kernel.sh" kver
 		return
 	fi
 	[ -n "${IMAGE_META[$line]:-}" ] || die "unknown kernel line '$line' (known: $KLINES $BUILT_KLINES)"
-	dep=$(meta_dep "${IMAGE_META[$line]}" linux-image-)
-	if [ -z "$dep" ]; then
+	root=$(kline_root "$line")
+	[ -z "$root" ] || "$ROOTS_SH" update "$root" >&2
+	dep=$(meta_dep "$line" "${IMAGE_META[$line]}" linux-image-)
+	if [ -z "$dep" ] && [ -z "$root" ]; then
 		apt_update
-		dep=$(meta_dep "${IMAGE_META[$line]}" linux-image-)
+		dep=$(meta_dep "$line" "${IMAGE_META[$line]}" linux-image-)
 	fi
-	[ -n "$dep" ] || die "cannot resolve ${IMAGE_META[$line]} with apt-cache depends"
+	[ -n "$dep" ] || die "cannot resolve ${IMAGE_META[$line]} of kernel line $line${root:+ in the $root root} (apt-cache depends)"
 	local kver=${dep#linux-image-}
 	local hdep
-	hdep=$(meta_dep "${HEADERS_META[$line]}" linux-headers-)
+	hdep=$(meta_dep "$line" "${HEADERS_META[$line]}" linux-headers-)
 	[ "$hdep" = "linux-headers-$kver" ] ||
 		msg "warning: ${HEADERS_META[$line]} -> '$hdep' differs from image $kver; using linux-headers-$kver"
 	echo "$kver"
@@ -48,30 +69,77 @@ kver_of() {
 
 cache_dir() { echo "$IMS_CACHE/kernels/$1"; }
 
+# The packages that hold the image's files: linux-image-KVER, and since 7.x
+# the linux-binary-KVER (vmlinuz) and linux-base-KVER (config, modules.*)
+# it depends on. Never the modules (hundreds of MB).
+image_pkgs() {
+	local line=$1 kver=$2
+	echo "linux-image-$kver"
+	apt_in "$line" apt-cache depends "linux-image-$kver" 2>/dev/null |
+		awk -v a="linux-binary-$kver" -v b="linux-base-$kver" \
+			'$1 ~ /Depends:$/ && ($2 == a || $2 == b) { print $2 }'
+}
+
+# First file of a list that exists.
+first_of() {
+	local f
+	for f in "$@"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
 fetch_image() {
-	local kver=$1 dir tmp deb
+	local line=$1 kver=$2 dir tmp deb pkgs m f
 	dir=$(cache_dir "$kver")
 	[ -f "$dir/.complete" ] && return 0
 	mkdir -p "$IMS_CACHE/kernels"
 	tmp=$(mktemp -d "$IMS_CACHE/kernels/.dl.XXXXXX")
-	msg "downloading linux-image-$kver"
-	if ! (cd "$tmp" && apt-get download -q "linux-image-$kver" >&2 2>/dev/null); then
-		apt_update
-		(cd "$tmp" && apt-get download -q "linux-image-$kver" >&2)
+	mapfile -t pkgs < <(image_pkgs "$line" "$kver")
+	msg "downloading ${pkgs[*]}"
+	if ! (cd "$tmp" && apt_in "$line" apt-get download -q "${pkgs[@]}" >&2 2>/dev/null); then
+		[ -n "$(kline_root "$line")" ] || apt_update
+		(cd "$tmp" && apt_in "$line" apt-get download -q "${pkgs[@]}" >&2) ||
+			{ rm -rf "$tmp"; die "cannot download ${pkgs[*]} (kernel line $line)"; }
 	fi
-	deb=$(ls "$tmp"/*.deb)
 	mkdir -p "$tmp/x"
-	# Only the few files the test bed needs (the modules tree is ~400 MB).
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$tmp/x" --wildcards './boot/*' '*/modules.builtin*'
+	# Only the few files the test bed needs; a pattern a package does not
+	# have is not an error (checked below).
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$tmp/x" --wildcards \
+				'./boot/*' "./*lib/modules/$kver/vmlinuz" "./*lib/modules/$kver/config" \
+				"./*lib/modules/$kver/modules.builtin*" 2>/dev/null || true
+	done
 	mkdir -p "$tmp/k"
-	cp "$tmp/x/boot/vmlinuz-$kver" "$tmp/k/vmlinuz"
-	cp "$tmp/x/boot/config-$kver" "$tmp/k/config"
-	cp "$tmp"/x/*lib/modules/"$kver"/modules.* "$tmp/k/"
+	m=$tmp/x/lib/modules/$kver
+	[ -d "$m" ] || m=$tmp/x/usr/lib/modules/$kver
+	f=$(first_of "$tmp/x/boot/vmlinuz-$kver" "$m/vmlinuz") || die "no vmlinuz in ${pkgs[*]}"
+	cp "$f" "$tmp/k/vmlinuz"
+	f=$(first_of "$tmp/x/boot/config-$kver" "$m/config") || die "no config in ${pkgs[*]}"
+	cp "$f" "$tmp/k/config"
+	cp "$m"/modules.builtin* "$tmp/k/" || die "no modules.builtin in ${pkgs[*]}"
 	touch "$tmp/k/.complete"
 	rm -rf "$dir"
 	mv "$tmp/k" "$dir"
 	rm -rf "$tmp"
+}
+
+# Headers of KVER where module builds find them: installed on the host, or
+# in the root of the line's suite (from the line's release).
+fetch_headers() {
+	local line=$1 kver=$2 root
+	root=$(kline_root "$line")
+	if [ -z "$root" ]; then
+		apt_ensure "linux-headers-$kver"
+		[ -d "/lib/modules/$kver/build" ] || die "headers of $kver installed but /lib/modules/$kver/build missing"
+		return
+	fi
+	[ -f "$IMS_CACHE/roots/$root/usr/src/linux-headers-$kver/Makefile" ] && return
+	msg "installing linux-headers-$kver in the $root root"
+	"$ROOTS_SH" apt "$root" install -t "${KLINE_RELEASE[$line]}" "linux-headers-$kver"
+	[ -f "$IMS_CACHE/roots/$root/usr/src/linux-headers-$kver/Makefile" ] ||
+		die "linux-headers-$kver installed in the $root root without /usr/src/linux-headers-$kver"
 }
 
 fetch() {
@@ -83,9 +151,8 @@ fetch() {
 			continue
 		fi
 		kver=$(kver_of "$line")
-		apt_ensure "linux-headers-$kver"
-		[ -d "/lib/modules/$kver/build" ] || die "headers of $kver installed but /lib/modules/$kver/build missing"
-		fetch_image "$kver"
+		fetch_headers "$line" "$kver"
+		fetch_image "$line" "$kver"
 		echo "$line $kver"
 	done
 }

@@ -17,7 +17,8 @@
 # Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800),
 # IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
 # IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
-# arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2),
+# arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2, 4 on the
+# x2apic lanes),
 # IMS_TCG_THREAD (single or multi: TCG's vCPU threading, default single,
 # see README).
 set -euo pipefail
@@ -36,11 +37,24 @@ lane=$1 outdir=$2
 kline=${lane%%/*} flavour=${lane#*/}
 lane_known "$lane" || die "unknown lane '$lane' (lanes: $ALL_LANES $DEBUG_LANES)"
 
-qemu_ir=() cmdline_ir=""
+# xapic lanes run Debian 12's QEMU (7.2). x2apic-mode remapping needs a
+# newer one (Debian 12's refuses eim=on without KVM and has no x2apic under
+# TCG): the *-x2apic lanes run the QEMU of the trixie root, with 4 vCPUs so
+# that affinity moves reach APIC ids the xapic lanes never use.
+qemu_ir=() cmdline_ir="" apic=xapic qemu_root='' machine=q35 cpu=max smp=${IMS_SMP:-2}
 case "$flavour" in
-intel-ir) iommu=intel; qemu_ir=(-device intel-iommu,intremap=on); cmdline_ir="intel_iommu=on" ;;
-amd-ir)   iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on) ;;
-no-ir)    iommu=none ;;
+intel-ir)     iommu=intel; qemu_ir=(-device intel-iommu,intremap=on); cmdline_ir="intel_iommu=on" ;;
+amd-ir)       iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on) ;;
+intel-x2apic) iommu=intel; qemu_ir=(-device intel-iommu,intremap=on,eim=on); cmdline_ir="intel_iommu=on" ;;
+amd-x2apic)   iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on,xtsup=on) ;;
+no-ir)        iommu=none ;;
+esac
+case "$flavour" in
+*-x2apic)
+	apic=x2apic qemu_root=trixie smp=${IMS_SMP:-4}
+	# eim=auto resolves to off under TCG; eim=on wants the split irqchip.
+	machine=q35,kernel-irqchip=split cpu=max,+x2apic
+	"$REPO/scripts/roots.sh" ensure "$qemu_root" >/dev/null ;;
 esac
 
 log=$outdir/$lane.log
@@ -75,6 +89,8 @@ cat >"$work/lane" <<EOT
 LANE=$lane
 KLINE=$kline
 IOMMU=$iommu
+APIC=$apic
+SMP=$smp
 KVER=$kver
 TESTS='${TESTS:-}'
 SOAK=$(lane_runs_soak "$lane" && echo 1 || echo 0)
@@ -93,8 +109,9 @@ card=(
 )
 cmdline="console=ttyS0 panic=-1 no_timer_check loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
-	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine q35 -cpu max
-	-m "$(kline_memory "$kline")" -smp "${IMS_SMP:-2}" -nographic -no-reboot -nic none
+	${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"}
+	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine "$machine" -cpu "$cpu"
+	-m "$(kline_memory "$kline")" -smp "$smp" -nographic -no-reboot -nic none
 	"${qemu_ir[@]}" "${card[@]}" ${IMS_QEMU_EXTRA:-}
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" -append "$cmdline"
 )

@@ -14,6 +14,7 @@ PKGS=(
 	busybox-static            # guest user space
 	qemu-system-x86           # the test machine (TCG)
 	dkms                      # DKMS packaging (installed without recommends)
+	debootstrap               # build roots of newer suites (roots.sh)
 	linux-headers-amd64 linux-headers-6.12-amd64   # the two kernel lines
 	linux-source-6.1 linux-source-6.12             # checkpatch, reading
 )
