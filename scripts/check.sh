@@ -11,9 +11,10 @@
 # runs are kept). Prints a table and then one line
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
-#   check.sh            host/dkms, DEBUG_LANES and ALL_LANES (common.sh);
-#                       a fresh machine builds the debug kernel first
-#                       (~25 min on 2 cores, then cached)
+#   check.sh            the packaging lanes (host/dkms, sid/dkms,
+#                       trixie/dkms), DEBUG_LANES and ALL_LANES (common.sh);
+#                       a fresh machine builds the debug kernel (~8 min on
+#                       2 cores) and the suites' roots (~2 min) first
 #   check.sh --debug    only the debug kernel's lanes (DEBUG_LANES)
 #
 # Environment: LANES (default: as above), TESTS (case name globs), IMS_JOBS
@@ -21,17 +22,26 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-# host/dkms is the packaging test on the host: it runs first and leaves the
-# DKMS package installed for every kernel, which the VM lanes boot with.
-HOST_LANE=host/dkms
-# The debug lane goes first: it is the longest.
-default_lanes="$HOST_LANE $DEBUG_LANES $ALL_LANES"
+# The packaging lanes: host/dkms on the host, <suite>/dkms in the root of a
+# suite (roots.sh) for the kernels built there. Each ends with the package
+# installed for its kernels, which the VM lanes of those kernels boot with:
+# a VM lane starts only after its packaging lane (if that is in the run).
+PKG_LANES="host/dkms $(printf '%s/dkms\n' "${KLINE_ROOT[@]}" | sort -u | tr '\n' ' ')"
+is_pkg_lane() { [[ " $PKG_LANES " == *" $1 "* ]]; }
+# pkg_lane_of LANE: the packaging lane of a VM lane's kernel.
+pkg_lane_of() {
+	local root
+	root=$(kline_root "${1%%/*}")
+	echo "${root:-host}/dkms"
+}
+# The packaging lanes first, then the debug lanes: they are the longest.
+default_lanes="$PKG_LANES $DEBUG_LANES $ALL_LANES"
 [ "${1:-}" = --debug ] && default_lanes=$DEBUG_LANES
-lanes=${LANES:-$default_lanes}
+lanes=$(echo ${LANES:-$default_lanes})
 jobs=${IMS_JOBS:-2}
 for lane in $lanes; do
-	[ "$lane" = "$HOST_LANE" ] || lane_known "$lane" ||
-		die "unknown lane '$lane' (lanes: $HOST_LANE $ALL_LANES $DEBUG_LANES)"
+	is_pkg_lane "$lane" || lane_known "$lane" ||
+		die "unknown lane '$lane' (lanes: $PKG_LANES $ALL_LANES $DEBUG_LANES)"
 done
 t0=$(date +%s)
 
@@ -45,7 +55,7 @@ ls -1d "$REPO"/results/2*/ 2>/dev/null | head -n -10 | xargs -r rm -rf
 msg "results in $out"
 
 # Kernels and module builds, once per kernel line.
-klines=$(for lane in $lanes; do echo "${lane%%/*}"; done | grep -vx host | sort -uV)
+klines=$(for lane in $lanes; do is_pkg_lane "$lane" || echo "${lane%%/*}"; done | sort -uV)
 [ -n "$klines" ] || klines=$KLINES
 declare -A kver_of build_ok
 kernels=$("$REPO/scripts/kernels.sh" fetch $klines)
@@ -71,29 +81,62 @@ run_one() {
 	msg "$lane finished in $(cat "$out/$lane.secs") s (qemu exit $rc)"
 }
 
-if [[ " $lanes " == *" $HOST_LANE "* ]]; then
-	mkdir -p "$out/host"
-	msg "$HOST_LANE started"
-	start=$(date +%s) rc=0
-	# shellcheck disable=SC2086
-	"$REPO/scripts/dkms.sh" test $(for k in $klines; do echo "${kver_of[$k]}"; done) \
-		>"$out/$HOST_LANE.log" 2>"$out/$HOST_LANE.stderr" || rc=$?
-	echo "$rc" >"$out/$HOST_LANE.rc"
-	echo $(($(date +%s) - start)) >"$out/$HOST_LANE.secs"
-	msg "$HOST_LANE finished in $(cat "$out/$HOST_LANE.secs") s"
-fi
+# The packaging test of one packaging lane, for the kernels of the run that
+# its host or root builds (judged like a VM lane).
+run_pkg() {
+	local lane=$1 root=${1%%/dkms} start rc=0 k kvers=()
+	for k in $klines; do
+		[ "$(kline_root "$k")" = "${root#host}" ] && kvers+=("${kver_of[$k]}")
+	done
+	start=$(date +%s)
+	if [ ${#kvers[@]} -eq 0 ]; then
+		msg "$lane: no kernel of this run is built there"
+		printf 'TAP version 13\n1..0\nIMS-SUITE-FINISHED\n' >"$out/$lane.log"
+	else
+		"$REPO/scripts/dkms.sh" test "${kvers[@]}" >"$out/$lane.log" 2>"$out/$lane.stderr" || rc=$?
+	fi
+	echo "$rc" >"$out/$lane.rc"
+	echo $(($(date +%s) - start)) >"$out/$lane.secs"
+	msg "$lane finished in $(cat "$out/$lane.secs") s"
+}
 
+# ready LANE: its packaging lane, if in this run, has finished.
+ready() {
+	local dep
+	is_pkg_lane "$1" && return 0
+	dep=$(pkg_lane_of "$1")
+	[[ " $lanes " != *" $dep "* ]] || [ -f "$out/$dep.rc" ]
+}
+
+pending=()
 for lane in $lanes; do
-	[ "$lane" = "$HOST_LANE" ] && continue
 	mkdir -p "$(dirname "$out/$lane")"
-	if [ "${build_ok[${lane%%/*}]:-0}" != 1 ]; then
+	if ! is_pkg_lane "$lane" && [ "${build_ok[${lane%%/*}]:-0}" != 1 ]; then
 		cp "$out/build-${kver_of[${lane%%/*}]}.log" "$out/$lane.build-failed"
 		echo 0 >"$out/$lane.secs"
 		continue
 	fi
+	pending+=("$lane")
+done
+# IMS_JOBS at a time, in order, each as soon as its packaging lane is done.
+while [ ${#pending[@]} -gt 0 ]; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+	next=-1
+	for i in "${!pending[@]}"; do
+		ready "${pending[$i]}" && { next=$i; break; }
+	done
+	if [ "$next" -lt 0 ]; then
+		wait -n || true
+		continue
+	fi
+	lane=${pending[$next]}
+	pending=("${pending[@]:0:$next}" "${pending[@]:$((next + 1))}")
 	msg "$lane started"
-	run_one "$lane" &
+	if is_pkg_lane "$lane"; then
+		run_pkg "$lane" &
+	else
+		run_one "$lane" &
+	fi
 done
 wait
 

@@ -125,6 +125,12 @@ fetch_image() {
 	rm -rf "$tmp"
 }
 
+# True if linux-headers-KVER is completely installed in the root of SUITE.
+headers_in_root() {
+	[ "$("$ROOTS_SH" run "$1" dpkg-query -W -f='${Status}' "linux-headers-$2" 2>/dev/null)" = "install ok installed" ] &&
+		[ -f "$IMS_CACHE/roots/$1/usr/src/linux-headers-$2/Makefile" ]
+}
+
 # Headers of KVER where module builds find them: installed on the host, or
 # in the root of the line's suite (from the line's release).
 fetch_headers() {
@@ -135,11 +141,11 @@ fetch_headers() {
 		[ -d "/lib/modules/$kver/build" ] || die "headers of $kver installed but /lib/modules/$kver/build missing"
 		return
 	fi
-	[ -f "$IMS_CACHE/roots/$root/usr/src/linux-headers-$kver/Makefile" ] && return
+	headers_in_root "$root" "$kver" && return
 	msg "installing linux-headers-$kver in the $root root"
 	"$ROOTS_SH" apt "$root" install -t "${KLINE_RELEASE[$line]}" "linux-headers-$kver"
-	[ -f "$IMS_CACHE/roots/$root/usr/src/linux-headers-$kver/Makefile" ] ||
-		die "linux-headers-$kver installed in the $root root without /usr/src/linux-headers-$kver"
+	headers_in_root "$root" "$kver" ||
+		die "linux-headers-$kver did not install completely in the $root root"
 }
 
 fetch() {

@@ -40,7 +40,7 @@ known_suite() {
 	[ -n "${SUITE_PKGS[$1]+x}" ] || die "unknown suite '$1' (known: ${!SUITE_PKGS[*]})"
 }
 
-# The host's Debian mirror, from its apt sources.
+# The host's Debian mirror, from its apt sources (IMS_MIRROR overrides it).
 mirror() {
 	local url
 	url=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)\/\{0,1\}$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
@@ -55,16 +55,16 @@ lock_roots() {
 	flock 7
 }
 
-# The last error line of a failed debootstrap or apt run, for the one-line
-# message.
-last_error() {
-	grep -E '^(E|W): |Couldn.t|Failed|Unable|not found|Release' "$1" | tail -n 1
+# The first error line of a failed debootstrap or apt run, for the
+# one-line message.
+first_error() {
+	grep -m 1 -E '^E: ' "$1" || grep -E 'Couldn.t|Failed|Unable|not found' "$1" | tail -n 1
 }
 
 create() {
 	local suite=$1 dir tmp url pkgs extra log
 	dir=$(root_dir "$suite")
-	url=$(mirror)
+	url=${IMS_MIRROR:-$(mirror)}
 	pkgs=$BASE_PKGS${SUITE_PKGS[$suite]:+,${SUITE_PKGS[$suite]// /,}}
 	rm -rf "$ROOTS"/.new-"$suite".*
 	tmp=$(mktemp -d "$ROOTS/.new-$suite.XXXXXX")
@@ -72,7 +72,7 @@ create() {
 	msg "making the $suite root (debootstrap from $url; log $log)"
 	if ! debootstrap --variant=minbase --include="$pkgs" "$suite" "$tmp" "$url" >"$log" 2>&1; then
 		rm -rf "$tmp"
-		die "cannot make the $suite root from $url: $(last_error "$log")"
+		die "cannot make the $suite root from $url: $(first_error "$log")"
 	fi
 	# Apt in the root: no Valid-Until check, no recommends, the extra suites.
 	cat >"$tmp/etc/apt/apt.conf.d/90ims" <<-EOF
@@ -89,7 +89,7 @@ create() {
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
 	(in_root "$suite" apt-get update -qq) >"$log.apt" 2>&1 ||
-		die "apt-get update in the $suite root failed: $(last_error "$log.apt")"
+		die "apt-get update in the $suite root failed: $(first_error "$log.apt")"
 	touch "$dir/var/lib/apt/lists/.ims-updated"
 }
 
@@ -135,17 +135,17 @@ in_root() {
 	' in-root "$dir" "$suite" "${#binds[@]}" "${binds[@]}" "$@"
 }
 
-# apt-get in the root, serialized with every other change of a root.
+# apt-get in the root, serialized with every other change of a root. A
+# dpkg run that was interrupted is finished first.
 root_apt() {
 	local suite=$1 log
 	shift
 	lock_roots
-	log=$(mktemp)
-	if ! (in_root "$suite" apt-get -y -qq -o Dpkg::Use-Pty=0 "$@") >"$log" 2>&1; then
-		cat "$log" >&2
-		die "apt-get $* in the $suite root failed: $(last_error "$log")"
+	log=$ROOTS/$suite.apt.log
+	if ! (in_root "$suite" sh -c 'dpkg --configure -a && exec apt-get -y -qq -o Dpkg::Use-Pty=0 "$@"' \
+		apt "$@") >"$log" 2>&1; then
+		die "apt-get $* in the $suite root failed: $(first_error "$log") (log: $log)"
 	fi
-	rm -f "$log"
 }
 
 update() {
