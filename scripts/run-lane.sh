@@ -91,6 +91,7 @@ KLINE=$kline
 IOMMU=$iommu
 APIC=$apic
 SMP=$smp
+QEMU_VERSION=$(${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"} qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([0-9.]*\).*/\1/p')
 KVER=$kver
 TESTS='${TESTS:-}'
 SOAK=$(lane_runs_soak "$lane" && echo 1 || echo 0)

@@ -20,7 +20,8 @@
 #
 # Lane facts from /etc/ims-lane: LANE (e.g. 6.12/intel-ir), KLINE (6.1 or
 # 6.12, 6.1-rt, 6.12-debug, 7.2, ...), IOMMU (intel, amd or none), APIC
-# (xapic or x2apic: the remapping mode), SMP (vCPUs), KVER (uname -r),
+# (xapic or x2apic: the remapping mode), SMP (vCPUs), QEMU_VERSION (of the
+# emulator: what it models differs), KVER (uname -r),
 # TESTS, SOAK (1: run soak cases), TIMEOUT_SCALE (factor on timeouts: slow
 # debug kernels).
 
