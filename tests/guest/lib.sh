@@ -60,7 +60,7 @@ run() {
 }
 
 # soak_case: a long soak case runs on one lane per kernel line only (SOAK=0
-# on the others, see SOAK_FREE_LANES in scripts/common.sh).
+# on the others, see SOAK_LANES in scripts/common.sh).
 soak_case() {
 	[ "${SOAK:-1}" = 1 ] || skip "soak case: runs on another lane of kernel line $KLINE"
 }
