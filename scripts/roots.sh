@@ -115,8 +115,10 @@ in_root() {
 	for p in /tmp "$REPO" "$IMS_SRC" "$IMS_BUILD" "$IMS_CACHE/kernels"; do
 		binds+=("$p")
 	done
+	# The trees keep their paths inside; the root's own cache holds its
+	# locks (IMS_CACHE), the source and build trees are the host's.
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	exec unshare --mount --propagation private -- bash -c '
+	IMS_SRC=$IMS_SRC IMS_BUILD=$IMS_BUILD exec unshare --mount --propagation private -- bash -c '
 		set -e
 		dir=$1 suite=$2 nb=$3
 		shift 3
@@ -130,7 +132,6 @@ in_root() {
 		cwd=$PWD
 		[ -d "$dir$cwd" ] || cwd=/
 		exec chroot "$dir" env -C "$cwd" IMS_ROOT="$suite" IMS_CACHE=/var/cache/ims-testbed \
-			IMS_BUILD="'"$IMS_BUILD"'" IMS_SRC="'"$IMS_SRC"'" \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' in-root "$dir" "$suite" "${#binds[@]}" "${binds[@]}" "$@"
 }
