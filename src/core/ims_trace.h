@@ -17,10 +17,12 @@
  *   ims_unmask		and back
  *   ims_set_pasid	ims_set_pasid() stores a new PASID
  *   ims_queue_sync	one call of the queue template's sync() (or its
- *			injected fault): errno and duration
+ *			injected fault): errno and duration. There is one
+ *			only when the shadow differs from what the device
+ *			holds, or after a failed push
  *
- * The brief masks with which a message or PASID update is bracketed on an
- * unmasked slot are part of that update: they give no ims_mask/ims_unmask.
+ * An unmasked slot is masked for the moment of a message or PASID update
+ * (see ims_chip.c): that is part of the update, no ims_mask/ims_unmask.
  * The queue template's chip has an empty irq_mask() for the flow handler's
  * transient masks (see ims_chip.c): those never reach the storage and give
  * no event either. For the queue template the "storage" of ims_write_msg,
