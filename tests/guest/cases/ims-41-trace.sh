@@ -89,6 +89,7 @@ check() {
 		sed 's/^/# got:      /' /tmp/ims-41.got
 		fail "$(cat /tmp/ims-41.diff)"
 	fi
+	sed 's/^/# trace: /' /tmp/ims-41.got
 	diag "$2: $(wc -l <"$EXP") events as expected"
 }
 
