@@ -22,6 +22,7 @@
 
 #include "ims_compat.h"
 #include "ims_internal.h"
+#include "ims_trace.h"
 
 /**
  * struct ims_alloc_arg - allocation request passed through the irq core
@@ -178,6 +179,7 @@ static void ims_slot_install(struct ims_domain *domain, struct ims_slot *slot,
 	ims_compose_msg(irq_domain_get_irq_data(irqdom, virq), &msg);
 	domain->tmpl->setup(slot, &msg);
 	slot->msg = msg;
+	trace_ims_write_msg(slot, &msg);
 	__irq_set_handler(virq, handle_edge_irq, 0, "edge");
 	irq_domain_set_hwirq_and_chip(irqdom, virq, slot->index, &domain->chip,
 				      slot);
@@ -333,6 +335,9 @@ static int ims_slot_teardown(struct ims_domain *domain, struct ims_slot *slot)
 
 	raw_spin_lock_irqsave(&slot->lock, flags);
 	tmpl->teardown(slot);
+	/* free_irq() has masked it, so this stays quiet unless it did not */
+	if (!slot->masked)
+		trace_ims_mask(slot);
 	slot->masked = true;
 	slot->pasid = IMS_PASID_NONE;
 	memset(&slot->msg, 0, sizeof(slot->msg));
@@ -348,10 +353,12 @@ static int ims_slot_teardown(struct ims_domain *domain, struct ims_slot *slot)
  */
 static int ims_slot_put(struct ims_domain *domain, struct ims_slot *slot)
 {
+	u32 pasid = slot->pasid;	/* the teardown clears it */
 	int ret = ims_slot_teardown(domain, slot);
 
 	if (ret)
 		return ret;
+	trace_ims_free(slot, pasid);
 	WRITE_ONCE(slot->live, false);
 	domain->used--;
 	domain->held++;
@@ -385,6 +392,7 @@ static int ims_publish(struct ims_domain *domain, unsigned int virq,
 		WRITE_ONCE(slot->live, true);
 		domain->held--;
 		domain->used++;
+		trace_ims_alloc(slot, slot->pasid);
 	}
 	return ret;
 }

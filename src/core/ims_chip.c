@@ -27,6 +27,7 @@
 
 #include "ims_compat.h"
 #include "ims_internal.h"
+#include "ims_trace.h"
 
 /**
  * ims_compose_msg - compose the message of an IMS interrupt
@@ -63,6 +64,7 @@ static void ims_slot_write_msg_locked(struct ims_slot *slot,
 	slot->msg = *msg;
 	if (!slot->masked)
 		tmpl->set_masked(slot, false);
+	trace_ims_write_msg(slot, msg);
 }
 
 /**
@@ -81,13 +83,26 @@ void ims_slot_write_msg(struct ims_slot *slot, const struct msi_msg *msg)
 	raw_spin_unlock_irqrestore(&slot->lock, flags);
 }
 
+/*
+ * The core calls irq_mask()/irq_disable() also on a masked slot (at
+ * shutdown, for instance), and the storage is written again then; only a
+ * change of the mask state is an event.
+ */
 static void ims_slot_set_masked(struct ims_slot *slot, bool masked)
 {
 	unsigned long flags;
+	bool was;
 
 	raw_spin_lock_irqsave(&slot->lock, flags);
+	was = slot->masked;
 	slot->masked = masked;
 	slot->domain->tmpl->set_masked(slot, masked);
+	if (was != masked) {
+		if (masked)
+			trace_ims_mask(slot);
+		else
+			trace_ims_unmask(slot);
+	}
 	raw_spin_unlock_irqrestore(&slot->lock, flags);
 }
 
@@ -216,14 +231,17 @@ static void ims_slot_set_pasid(struct ims_slot *slot, u32 pasid)
 {
 	const struct ims_template *tmpl = slot->domain->tmpl;
 	unsigned long flags;
+	u32 old;
 
 	raw_spin_lock_irqsave(&slot->lock, flags);
+	old = slot->pasid;
 	if (!slot->masked)
 		tmpl->set_masked(slot, true);
 	tmpl->set_pasid(slot, pasid);
 	slot->pasid = pasid;
 	if (!slot->masked)
 		tmpl->set_masked(slot, false);
+	trace_ims_set_pasid(slot, old, pasid);
 	raw_spin_unlock_irqrestore(&slot->lock, flags);
 }
 

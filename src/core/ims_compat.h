@@ -100,6 +100,18 @@ static inline enum ims_parent_kind ims_parent_of(struct pci_dev *pdev,
 }
 #endif
 
+/*
+ * Trace events copy a string with __assign_str(dst, src) up to v6.9; since
+ * v6.10 the source is the one given to __string() and the macro takes the
+ * field alone (Kbuild probes the header).
+ */
+#ifdef IMS_HAVE_ASSIGN_STR_SRC
+#define ims_trace_assign_str(dst, src)	__assign_str(dst, src)
+#else
+#define ims_trace_assign_str(dst, src)	\
+	do { (void)(src); __assign_str(dst); } while (0)
+#endif
+
 /**
  * ims_parent_alloc_info - describe IMS interrupts to the parent domain
  * @info:	filled in

@@ -28,6 +28,7 @@
 
 #include "ims_compat.h"
 #include "ims_internal.h"
+#include "ims_trace.h"
 
 static bool allow_direct_vector;
 module_param(allow_direct_vector, bool, 0644);
@@ -254,6 +255,7 @@ struct ims_domain *ims_create_domain(struct pci_dev *pdev,
 		goto free_fwnode;
 
 	ims_debugfs_add(domain);
+	trace_ims_domain_create(domain, 0);
 	pci_dbg(pdev, "%s: %u slots, parent %s, blocks of up to %u\n",
 		domain->name, info->nr_slots, parent->name, domain->block_max);
 	return domain;
@@ -316,6 +318,7 @@ void ims_destroy_domain(struct ims_domain *domain)
 	mutex_lock(&domain->lock);
 	left = ims_free_all_locked(domain, &err);
 	mutex_unlock(&domain->lock);
+	trace_ims_domain_destroy(domain, left);
 	if (left) {
 		ims_domain_retire(domain, left);
 		return;

@@ -16,8 +16,10 @@
 
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 
 #include "ims_internal.h"
+#include "ims_trace.h"
 
 /* PCIe PASIDs are 20 bits wide. */
 #define IMS_QUEUE_PASID_WIDTH	20
@@ -62,6 +64,7 @@ static int ims_queue_push(struct ims_slot *slot)
 	struct ims_queue_state *q = &slot->queue;
 	struct ims_queue_msg snap;
 	unsigned long flags;
+	u64 start;
 	int ret;
 
 	raw_spin_lock_irqsave(&slot->lock, flags);
@@ -73,9 +76,16 @@ static int ims_queue_push(struct ims_slot *slot)
 	if (READ_ONCE(domain->retired))
 		return -ENODEV;
 
+	/*
+	 * Timed whether or not the event is on: a clock read costs nothing
+	 * next to a device push, and an event enabled during the push still
+	 * gets its duration.
+	 */
+	start = ktime_get_ns();
 	ret = ims_fault(IMS_FAULT_QUEUE_SYNC) ?:
 	      domain->ops.sync(domain->info.queue.drvdata, slot->index,
 			       slot->cookie.ptr, &snap);
+	trace_ims_queue_sync(slot, ret, ktime_get_ns() - start);
 
 	raw_spin_lock_irqsave(&slot->lock, flags);
 	q->synced = !ret;
