@@ -28,7 +28,7 @@ else
 fi
 # In the root of the kernel's suite when the host has no headers for it.
 in_root=()
-if [ ! -d "$kdir" ] && suite=$("$REPO/scripts/roots.sh" of-kver "$(basename "$(dirname "$kdir")")"); then
+if suite=$(kver_root "$(basename "$(dirname "$kdir")")"); then
 	in_root=("$REPO/scripts/roots.sh" run "$suite")
 fi
 [ -d "$kdir" ] || [ ${#in_root[@]} -gt 0 ] || die "no kernel build tree at $kdir (headers not installed? try make KVERS=... or make modules-all)"

@@ -51,12 +51,20 @@ DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
 # the line's other lanes skip them, to keep make check inside CI's time.
 SOAK_LANES="6.1/intel-ir 6.12/intel-ir 6.1-rt/intel-ir 6.12-trixie/intel-ir
 	7.2/intel-ir 7.3/intel-ir 6.12-debug/intel-ir"
+SOAK_LANES=$(echo $SOAK_LANES)
 
 # lane_runs_soak LANE: true for the lanes of SOAK_LANES.
-lane_runs_soak() { [[ " $(echo $SOAK_LANES) " == *" $1 "* ]]; }
+lane_runs_soak() { [[ " $SOAK_LANES " == *" $1 "* ]]; }
 
 # kline_root LINE: the suite whose root builds LINE, or nothing (the host).
 kline_root() { echo "${KLINE_ROOT[$1]:-}"; }
+
+# kver_root KVER: the suite whose root holds the headers of KVER, when the
+# host has none and this does not already run in a root; fails otherwise.
+kver_root() {
+	[ -z "${IMS_ROOT:-}" ] && [ ! -d "/lib/modules/$1/build" ] &&
+		"$REPO/scripts/roots.sh" of-kver "$1"
+}
 
 # lane_known LANE: true for a lane of ALL_LANES or DEBUG_LANES.
 lane_known() { [[ " $ALL_LANES $DEBUG_LANES " == *" $1 "* ]]; }

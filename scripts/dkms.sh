@@ -130,18 +130,11 @@ locked() {
 	flock 8
 }
 
-# The root holding the headers of KVER (the first argument of the commands
-# that take kernels), unless the host has them or this runs in a root.
-root_of() {
-	[ -z "${IMS_ROOT:-}" ] && [ ! -d "/lib/modules/$1/build" ] &&
-		"$REPO/scripts/roots.sh" of-kver "$1"
-}
-
 cmd=${1:-}
 shift || true
 case "$cmd" in
 install|modules|vendor|test)
-	if [ $# -ge 1 ] && suite=$(root_of "$1"); then
+	if [ $# -ge 1 ] && suite=$(kver_root "$1"); then
 		exec "$REPO/scripts/roots.sh" run "$suite" "$REPO/scripts/dkms.sh" "$cmd" "$@"
 	fi ;;
 esac
