@@ -23,6 +23,8 @@ enum imsctl_exit {
 	EXIT_SYSTEM	= 6,
 };
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define BDF_LEN		16	/* "dddd:bb:ss.f" and the NUL */
 #define NAME_LEN	256
 

@@ -96,7 +96,7 @@ static const char *layout_set(struct layout *l, const char *key,
 		l->mask_active_low = v;
 		return NULL;
 	}
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (keylen == strlen(keys[i].name) &&
 		    !strncmp(key, keys[i].name, keylen)) {
 			*(unsigned int *)((char *)l + keys[i].off) = v;
