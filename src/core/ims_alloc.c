@@ -359,6 +359,7 @@ static int ims_slot_put(struct ims_domain *domain, struct ims_slot *slot)
 	if (ret)
 		return ret;
 	trace_ims_free(slot, pasid);
+	ims_sysfs_remove_irq(slot);
 	WRITE_ONCE(slot->live, false);
 	domain->used--;
 	domain->held++;
@@ -366,9 +367,28 @@ static int ims_slot_put(struct ims_domain *domain, struct ims_slot *slot)
 	return 0;
 }
 
+/* List the new slots in sysfs: all of them, or none. */
+static int ims_publish_sysfs(struct ims_domain *domain, unsigned int virq,
+			     unsigned int nr)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		ret = ims_sysfs_add_irq(ims_virq_slot_any(domain, virq + i));
+		if (ret)
+			break;
+	}
+	if (ret) {
+		while (i--)
+			ims_sysfs_remove_irq(ims_virq_slot_any(domain, virq + i));
+	}
+	return ret;
+}
+
 /*
  * Push the new slots' initial state to the device and hand them out. If a
- * push fails, the whole request is given back. The device was only ever
+ * push (or listing them in sysfs) fails, the whole request is given back. The device was only ever
  * told "masked" for these slots (a failed sync() must not leave it sending,
  * see &struct ims_queue_ops), so their remapping entries can go at once.
  */
@@ -381,6 +401,8 @@ static int ims_publish(struct ims_domain *domain, unsigned int virq,
 
 	for (i = 0; i < nr && tmpl->flush && !ret; i++)
 		ret = tmpl->flush(ims_virq_slot_any(domain, virq + i));
+	if (!ret)
+		ret = ims_publish_sysfs(domain, virq, nr);
 	for (i = 0; i < nr; i++) {
 		struct ims_slot *slot = ims_virq_slot_any(domain, virq + i);
 

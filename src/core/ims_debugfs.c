@@ -37,6 +37,8 @@ static int ims_info_show(struct seq_file *m, void *unused)
 	seq_printf(m, "slots:    %u\n", domain->info.nr_slots);
 	seq_printf(m, "used:     %u\n", domain->used);
 	seq_printf(m, "held:     %u\n", domain->held);
+	if (domain->tmpl->show_info)
+		domain->tmpl->show_info(m, domain);
 	mutex_unlock(&domain->lock);
 	return 0;
 }

@@ -253,6 +253,9 @@ struct ims_domain *ims_create_domain(struct pci_dev *pdev,
 							     domain);
 	if (!domain->irqdom)
 		goto free_fwnode;
+	ret = ims_sysfs_add(domain);
+	if (ret)
+		goto remove_irqdom;
 
 	ims_debugfs_add(domain);
 	trace_ims_domain_create(domain, 0);
@@ -260,6 +263,8 @@ struct ims_domain *ims_create_domain(struct pci_dev *pdev,
 		domain->name, info->nr_slots, parent->name, domain->block_max);
 	return domain;
 
+remove_irqdom:
+	irq_domain_remove(domain->irqdom);
 free_fwnode:
 	irq_domain_free_fwnode(fwnode);
 unregister:
@@ -278,6 +283,7 @@ static void ims_domain_retire(struct ims_domain *domain, unsigned int left)
 {
 	pci_err(domain->pdev, "%s: destroyed with %u interrupts it could not free (still requested, or the device did not take their teardown): domain retired and leaked\n",
 		domain->name, left);
+	ims_sysfs_remove(domain);
 	ims_debugfs_remove(domain);
 	mutex_lock(&ims_domains_lock);
 	domain->retired = true;
@@ -323,6 +329,7 @@ void ims_destroy_domain(struct ims_domain *domain)
 		ims_domain_retire(domain, left);
 		return;
 	}
+	ims_sysfs_remove(domain);
 	ims_debugfs_remove(domain);
 	fwnode = domain->irqdom->fwnode;
 	irq_domain_remove(domain->irqdom);
@@ -363,6 +370,10 @@ EXPORT_SYMBOL_IMS(devm_ims_create_domain);
 
 static int __init ims_core_init(void)
 {
+	int ret = ims_sysfs_init();
+
+	if (ret)
+		return ret;
 	ims_debugfs_init();
 	return 0;
 }
@@ -371,6 +382,7 @@ static int __init ims_core_init(void)
 static void __exit ims_core_exit(void)
 {
 	ims_debugfs_exit();
+	ims_sysfs_exit();
 }
 
 module_init(ims_core_init);

@@ -48,6 +48,8 @@ static struct ims_fault_point ims_fault_points[IMS_FAULT_NR] = {
 	[IMS_FAULT_ACTIVATE]	= { .name = "activate",	   .err = -EIO },
 	[IMS_FAULT_PASID]	= { .name = "pasid",	   .err = -EIO },
 	[IMS_FAULT_QUEUE_SYNC]	= { .name = "queue_sync",  .err = -EIO },
+	[IMS_FAULT_SYSFS_DOMAIN] = { .name = "sysfs_domain", .err = -ENOMEM },
+	[IMS_FAULT_SYSFS_IRQ]	= { .name = "sysfs_irq",   .err = -ENOMEM },
 };
 
 /* Any context: the activate and PASID points run under the desc lock. */

@@ -17,6 +17,7 @@
 #ifndef _IMS_INTERNAL_H
 #define _IMS_INTERNAL_H
 
+#include <linux/device.h>
 #include <linux/irq.h>
 #include <linux/jump_label.h>
 #include <linux/lockdep.h>
@@ -60,6 +61,7 @@ struct ims_slot;
  * @bus_lock:		irq_chip bus lock, or NULL.
  * @bus_sync_unlock:	irq_chip bus sync unlock, or NULL.
  * @show:	print the template's view of a slot to debugfs
+ * @show_info:	print the template's parameters to debugfs, or NULL
  */
 struct ims_template {
 	const char	*name;
@@ -79,6 +81,8 @@ struct ims_template {
 	void		(*bus_lock)(struct irq_data *irqd);
 	void		(*bus_sync_unlock)(struct irq_data *irqd);
 	void		(*show)(struct seq_file *m, struct ims_slot *slot);
+	void		(*show_info)(struct seq_file *m,
+				     const struct ims_domain *domain);
 };
 
 extern const struct ims_template ims_array_template;
@@ -126,6 +130,8 @@ struct ims_queue_state {
  *		VT-d releases the whole block with its first interrupt, so
  *		that one is disposed of last.
  * @rcu:	lookups run under RCU; the slot is freed after a grace period
+ * @sysfs_attr:	its file in the domain's irqs/ directory while live
+ * @sysfs_name:	that file's name: @virq in decimal
  * @ctrl:	array template: shadow of the entry's control word
  * @queue:	queue template state
  */
@@ -143,6 +149,8 @@ struct ims_slot {
 	struct msi_msg			msg;
 	unsigned int			block_users;
 	struct rcu_head			rcu;
+	struct device_attribute		sysfs_attr;
+	char				sysfs_name[11];
 	union {
 		u32			ctrl;
 		struct ims_queue_state	queue;
@@ -188,6 +196,7 @@ enum ims_parent_kind {
  * @lock:	serializes allocation, free and PASID updates
  * @lock_key:	lockdep class of @lock
  * @sync_key:	lockdep class of the queue slots' bus locks
+ * @sysfs:	this domain's device of class "ims" (ims_sysfs.c)
  * @debugfs:	this domain's debugfs directory
  * @node:	entry in the list of IMS domains, or of retired ones
  * @name:	the domain name, e.g. IMS-ARRAY-0000:00:14.0, unique among
@@ -218,6 +227,7 @@ struct ims_domain {
 	struct mutex			lock;	/* alloc, free, PASID */
 	struct lock_class_key		lock_key;
 	struct lock_class_key		sync_key;
+	struct device			*sysfs;
 	struct dentry			*debugfs;
 	struct list_head		node;
 	char				*name;
@@ -268,6 +278,8 @@ unsigned int ims_vtd_block_max(struct pci_dev *pdev, unsigned int limit);
  * @IMS_FAULT_ACTIVATE:	activating the interrupt at request_irq()
  * @IMS_FAULT_PASID:	updating the PASID of a live interrupt
  * @IMS_FAULT_QUEUE_SYNC: the queue template's push to the device
+ * @IMS_FAULT_SYSFS_DOMAIN: the domain's sysfs device
+ * @IMS_FAULT_SYSFS_IRQ: an interrupt's file in the domain's irqs/
  * @IMS_FAULT_NR:	number of points
  */
 enum ims_fault_id {
@@ -278,6 +290,8 @@ enum ims_fault_id {
 	IMS_FAULT_ACTIVATE,
 	IMS_FAULT_PASID,
 	IMS_FAULT_QUEUE_SYNC,
+	IMS_FAULT_SYSFS_DOMAIN,
+	IMS_FAULT_SYSFS_IRQ,
 	IMS_FAULT_NR
 };
 
@@ -294,6 +308,13 @@ static __always_inline int ims_fault(enum ims_fault_id id)
 
 void ims_fault_init(struct dentry *dir);
 void ims_fault_exit(void);
+
+int ims_sysfs_init(void);
+void ims_sysfs_exit(void);
+int ims_sysfs_add(struct ims_domain *domain);
+void ims_sysfs_remove(struct ims_domain *domain);
+int ims_sysfs_add_irq(struct ims_slot *slot);
+void ims_sysfs_remove_irq(struct ims_slot *slot);
 
 void ims_debugfs_init(void);
 void ims_debugfs_exit(void);

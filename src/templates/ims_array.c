@@ -183,6 +183,18 @@ static void ims_array_show(struct seq_file *m, struct ims_slot *slot)
 	seq_printf(m, " ctrl=%#010x", ioread32(ims_array_entry(slot) + l->ctrl));
 }
 
+/* The layout, as imsctl(8) reads it to decode the entries itself. */
+static void ims_array_show_info(struct seq_file *m,
+				const struct ims_domain *domain)
+{
+	const struct ims_array_layout *l = &domain->layout;
+
+	seq_printf(m, "layout:   stride=%u addr_lo=%u addr_hi=%u data=%u ctrl=%u mask_bit=%u mask_active_low=%d pasid_en_bit=%d pasid_shift=%u pasid_width=%u\n",
+		   l->stride, l->addr_lo, l->addr_hi, l->data, l->ctrl,
+		   l->mask_bit, l->mask_active_low, l->pasid_en_bit,
+		   l->pasid_shift, l->pasid_width);
+}
+
 const struct ims_template ims_array_template = {
 	.name		= "ARRAY",
 	.check		= ims_array_check,
@@ -195,4 +207,5 @@ const struct ims_template ims_array_template = {
 	.set_masked	= ims_array_set_masked,
 	.set_pasid	= ims_array_set_pasid,
 	.show		= ims_array_show,
+	.show_info	= ims_array_show_info,
 };

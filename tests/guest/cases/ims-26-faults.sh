@@ -1,10 +1,12 @@
 #!/bin/sh
 # Fault injection walk over every failure point of ims_core
 # (/sys/kernel/debug/ims/fault): domain creation, slot reservation, slot
-# bookkeeping, parent (IRTE) allocation, activation at request_irq(), PASID
+# bookkeeping, parent (IRTE) allocation, the sysfs view (the domain's
+# directory, an interrupt's irqs/ file), activation at request_irq(), PASID
 # update and the queue template's sync. Each injected failure must give its
 # errno and leave everything as it was: slot usage, /proc/interrupts, the
-# irq descriptors in /sys/kernel/irq, and the remapping entries (the next
+# irq descriptors in /sys/kernel/irq, the sysfs view, and the remapping
+# entries (the next
 # allocation gets the very same IRTE, i.e. the same composed message,
 # because the IR allocators hand out the lowest free entry). The operation
 # after the failure succeeds. Faults on the Nth step of a batch undo the
@@ -44,6 +46,7 @@ snapshot() {
 	S_USED_Q=$(dinfo "$QN" used)
 	S_PROC=$(wc -l </proc/interrupts)
 	S_DESCS=$(ls /sys/kernel/irq | wc -l)
+	S_DOMS=$(ls /sys/class/ims | wc -l)
 	S_MSG=$(probe_msg)
 }
 
@@ -61,6 +64,9 @@ clean() {
 	expect_eq "$(dinfo "$QN" used)" "$S_USED_Q" "$1: queue slots used"
 	expect_eq "$(wc -l </proc/interrupts)" "$S_PROC" "$1: /proc/interrupts lines"
 	expect_eq "$(ls /sys/kernel/irq | wc -l)" "$S_DESCS" "$1: irq descriptors"
+	expect_eq "$(ls /sys/class/ims | wc -l)" "$S_DOMS" "$1: domains in /sys/class/ims"
+	expect_eq "$(ls "/sys/class/ims/$AN/irqs" | wc -l)/$(ls "/sys/class/ims/$QN/irqs" | wc -l)" \
+		"$S_USED_A/$S_USED_Q" "$1: irqs/ files (array/queue)"
 	expect_eq "$(probe_msg)" "$S_MSG" "$1: next slot and its IRTE (index addr_hi addr_lo data)"
 	diag "$1: clean"
 }
@@ -89,13 +95,21 @@ expect_eq "$(ls "$IMSDBG" | wc -l)" "$ndom" "debugfs entries after a failed crea
 mkdom array 8 fd
 ok destroy "$D"
 clean domain
+arm sysfs_domain 1
+err -12 create array 8 fd
+fired sysfs_domain 1
+expect_eq "$(ls "$IMSDBG" | wc -l)" "$ndom" "debugfs entries after a failed sysfs directory"
+[ -e "/sys/class/ims/IMS-ARRAY-$EDU_BDF-fd" ] && fail "sysfs directory left by a failed creation"
+mkdom array 8 fd
+ok destroy "$D"
+clean sysfs_domain
 
 # each allocation point: one allocation, then the 3rd step of a batch of 7,
 # which under VT-d takes remapping blocks of 4, 2 and 1 (so the 3rd parent
 # step is the last block, after two that succeeded; elsewhere the 3rd of 7
 # single entries)
 n=0
-for point in slot bookkeeping parent; do
+for point in slot bookkeeping parent sysfs_irq; do
 	errno=$(fault_field $point errno)
 	arm $point 1
 	err "$errno" alloc "$A" any
@@ -223,5 +237,5 @@ clean "queue_sync (push)"
 ok destroy "$Q"
 ok destroy "$A"
 echo off >"$F"
-diag "7 points: domain, slot, bookkeeping, parent (single, Nth of a batch, queue, block refused), activate, pasid, queue_sync (allocation, push, free)"
+diag "9 points: domain, sysfs_domain, slot, bookkeeping, parent, sysfs_irq (single, Nth of a batch, queue, block refused), activate, pasid, queue_sync (allocation, push, free)"
 echo "PASS: every injected failure gave its errno and left nothing behind"

@@ -34,6 +34,7 @@ IT_CORE_WAS=1
 expect_eq "$(val kept)" 1 "slots the driver still holds after the refused destroy"
 expect_eq "$(dmesg | grep -c "$RDN: destroyed with 1 interrupts it could not free")" $((n + 1)) "log line of the retired domain"
 [ -d "$IMSDBG/$RDN" ] && fail "debugfs directory of the retired domain is still there"
+[ -e "/sys/class/ims/$RDN" ] && fail "sysfs directory of the retired domain is still there"
 grep -q "^$RDN $EDU_BDF used=1 held=0$" "$IMSDBG/retired" || fail "retired list: $(cat "$IMSDBG/retired")"
 err -116 alloc "$RD" any
 fire "$RD" 0 1
