@@ -14,8 +14,8 @@
 # works, with DKMS's updates/ first as on a Debian system); every
 # tests/user/*.c compiled 'gcc -static -O2 -Wall' to /usr/bin/<name>; the
 # dynamically linked host programs of HOST_PROGS below (apt installs their
-# Debian packages when missing) with the shared libraries ldd lists and the
-# dynamic loader, at the host's paths; /etc/passwd and /etc/group with root
+# Debian packages when missing) and tools/imsctl, with the shared libraries
+# ldd lists and the dynamic loader, at the host's paths; the PCI ID database; /etc/passwd and /etc/group with root
 # and the unprivileged users nobody (uid/gid 65534) and imsuser (1000) that
 # cases run as.
 set -euo pipefail
@@ -78,16 +78,37 @@ for c in "$IMS_SRC"/tests/user/*.c; do
 		die "cannot build $c"
 done
 
-# Host programs, their libraries and loader.
-for entry in $HOST_PROGS; do
-	apt_ensure "${entry#*:}"
-	prog=$(command -v "${entry%%:*}") || die "${entry%%:*} not found"
+# add_prog PROGRAM: a dynamically linked program, its libraries and loader.
+add_prog() {
+	local prog=$1 libs lib
 	install -m 755 "$prog" "$root/usr/bin/"
 	libs=$(ldd "$prog") || die "ldd $prog failed"
 	for lib in $(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs"); do
 		[ -e "$root$lib" ] || install -D -m 755 "$(realpath "$lib")" "$root$lib"
 	done
+}
+
+for entry in $HOST_PROGS; do
+	apt_ensure "${entry#*:}"
+	prog=$(command -v "${entry%%:*}") || die "${entry%%:*} not found"
+	add_prog "$prog"
 done
+
+# imsctl, built as its package builds it (libpci, dynamically linked), with
+# the PCI ID database it names devices from. Built once per source change
+# in IMS_BUILD (make's own dependencies), one lane at a time.
+apt_ensure libpci-dev pkgconf pci.ids
+imsctl_build=$IMS_BUILD/imsctl
+mkdir -p "$imsctl_build/tools"
+(
+	flock 9
+	cp "$IMS_SRC/VERSION" "$imsctl_build/"
+	rsync -a --delete --exclude imsctl --exclude '*.o' \
+		"$IMS_SRC/tools/imsctl/" "$imsctl_build/tools/imsctl/"
+	make -s -C "$imsctl_build/tools/imsctl" >&2
+	add_prog "$imsctl_build/tools/imsctl/imsctl"
+) 9>"$imsctl_build/.lock" || die "cannot build imsctl"
+install -D -m 644 /usr/share/misc/pci.ids "$root/usr/share/misc/pci.ids"
 
 # Users: root, and nobody and imsuser, two unprivileged ones (per-user
 # limits and isolation between users).

@@ -108,7 +108,10 @@ card=(
 	-object memory-backend-file,id=imsmem,share=on,mem-path="$work/imsmem",size=4M
 	-device ivshmem-plain,memdev=imsmem,addr=0x14.1
 )
-cmdline="console=ttyS0 panic=-1 no_timer_check loglevel=${IMS_LOGLEVEL:-5} $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
+# iomem=relaxed: Debian's kernels (CONFIG_IO_STRICT_DEVMEM) refuse to map a
+# BAR a driver has claimed through sysfs resourceN; imsctl dump and check
+# read the IMS store there, as an operator bringing up a device would.
+cmdline="console=ttyS0 panic=-1 no_timer_check loglevel=${IMS_LOGLEVEL:-5} iomem=relaxed $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
 	${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"}
 	qemu-system-x86_64 -accel tcg,thread="${IMS_TCG_THREAD:-single}" -machine "$machine" -cpu "$cpu"

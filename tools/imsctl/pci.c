@@ -112,8 +112,10 @@ void pci_describe(struct device *dev)
 	struct pci_dev *d;
 	char copy[BDF_LEN];
 
-	dev->vendor_id = dev->device_id = -1;
-	dev->vendor[0] = dev->device[0] = '\0';
+	dev->vendor_id = -1;
+	dev->device_id = -1;
+	dev->vendor[0] = '\0';
+	dev->device[0] = '\0';
 	driver_name(dev->bdf, dev->driver, sizeof(dev->driver));
 	pci_filter_init(pacc, &f);
 	str_copy(copy, sizeof(copy), dev->bdf);
