@@ -11,7 +11,10 @@ set -euo pipefail
 
 cmd=${1:?usage: dkms-symvers.sh save|drop KVER}
 kver=${2:?usage: dkms-symvers.sh save|drop KVER}
-src=$(readlink -f ../source 2>/dev/null || pwd -P)
+# POST_BUILD runs in the build directory, beside the source link; POST_REMOVE
+# in the source directory itself (readlink -f would resolve a missing
+# ../source there without failing)
+if [ -e ../source ]; then src=$(readlink -f ../source); else src=$(pwd -P); fi
 dest=$src/symvers/$kver
 
 case "$cmd" in

@@ -13,8 +13,9 @@ command -v imsctl >/dev/null || fail "imsctl is not in the guest"
 it_setup_lane
 trap 'echo off >"$IMSDBG/fault" 2>/dev/null; it_teardown' EXIT
 
-# sq: squeeze runs of blanks, so that column padding is not compared.
-sq() { tr -s ' '; }
+# sq: squeeze runs of blanks and drop leading ones, so that column padding
+# is not compared.
+sq() { tr -s ' ' | sed 's/^ //'; }
 
 # ctl EXPECTED_RC ARGS...: run imsctl as root; OUT = stdout, ERR = stderr.
 ctl() {
@@ -32,6 +33,7 @@ ctl_nobody() {
 	_want=$1
 	shift
 	_rc=0
+	rm -f /tmp/imsctl.err
 	OUT=$(su -s /bin/sh nobody -c "imsctl $* 2>/tmp/imsctl.err") || _rc=$?
 	ERR=$(cat /tmp/imsctl.err)
 	[ "$_rc" = "$_want" ] ||
@@ -91,8 +93,8 @@ DEVLINE="$EDU_BDF Vendor 1234 Device 11e8 [1234:11e8] driver=ims_test"
 # ---- list ------------------------------------------------------------------
 ctl 0 list
 expect_eq "$(echo "$OUT" | sq)" "$(printf '%s\n' "$DEVLINE" \
-	" DOMAIN TEMPLATE USED HELD SIZE MODE CHAIN" \
-	" $AN array 2 0 16 $MODE $CHAIN")" "imsctl list"
+	"DOMAIN TEMPLATE USED HELD SIZE MODE CHAIN" \
+	"$AN array 2 0 16 $MODE $CHAIN")" "imsctl list"
 ctl 0
 expect_eq "$(echo "$OUT" | sq | head -n 1)" "$DEVLINE" "imsctl without a command lists"
 ctl 0 -j list
@@ -143,7 +145,7 @@ dump_expect() {
 	echo "$1 $(dslot "$AN" "$1" addr_hi) $(dslot "$AN" "$1" addr_lo) $(dslot "$AN" "$1" data) $_ctrl $(dslot "$AN" "$1" masked) $_en $_pasid"
 }
 ctl 0 dump "$IVSHMEM_BDF" --bar 2 --offset "$OFF" --count 16 --layout dsa
-expect_eq "$(echo "$OUT" | sq | sed 's/^ //' | grep -E '^(2|5) ')" \
+expect_eq "$(echo "$OUT" | sq | grep -E '^(2|5) ')" \
 	"$(printf '%s\n' "$(dump_expect 2)" "$(dump_expect 5)")" "dump: allocated entries"
 expect_eq "$(echo "$OUT" | sed 1d | wc -l)" 16 "dump: entries"
 ctl_nobody 5 dump "$IVSHMEM_BDF" --bar 2 --offset "$OFF" --count 1
