@@ -4,7 +4,8 @@
 #   ims-dkms_<version>_all.deb     the DKMS package sources in /usr/src/ims-<version>
 #   ims-tools_<version>_amd64.deb  /usr/bin/imsctl and its manual page
 #
-# (plus the .buildinfo and .changes), then run lintian on them. Installs the
+# (plus the .buildinfo and .changes, and the source package ims_<version>.dsc
+# and .tar.xz), then run lintian on them. Installs the
 # build dependencies with apt when missing. The build runs in a copy of the
 # tree, build/deb/src/ims-<version>/: the files git tracks or would track
 # (.gitignore applies, so build/ and results/ stay out), or, outside a git
@@ -56,6 +57,11 @@ else
 fi
 [ -f "$src/tools/imsctl/Makefile" ] || die "no tools/imsctl/Makefile in $IMS_SRC: imsctl (ims-tools) is missing"
 
+# The source package too (for lintian's source checks; a -b .changes has
+# none), from the clean copy.
+(cd "$OUT/src" && dpkg-source -b "ims-$VERSION") >"$OUT/source.log" 2>&1 ||
+	{ cat "$OUT/source.log" >&2; die "dpkg-source -b failed (log: $OUT/source.log)"; }
+
 msg "dpkg-buildpackage in $src (log: $OUT/build.log)"
 t0=$(date +%s)
 if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1; then
@@ -67,10 +73,12 @@ msg "built in $(($(date +%s) - t0)) s"
 arch=$(dpkg --print-architecture)
 changes=$OUT/src/ims_${VERSION}_$arch.changes
 [ -f "$changes" ] || die "no $changes after the build"
-for f in "$OUT"/src/*.deb "$OUT"/src/*.buildinfo "$changes"; do
+dsc=$OUT/src/ims_$VERSION.dsc
+for f in "$OUT"/src/*.deb "$OUT"/src/*.buildinfo "$changes" "$dsc" "$OUT/src/ims_$VERSION.tar".*; do
 	mv "$f" "$OUT/"
 done
 changes=$OUT/${changes##*/}
+dsc=$OUT/${dsc##*/}
 for deb in "ims-dkms_${VERSION}_all.deb" "ims-tools_${VERSION}_$arch.deb"; do
 	[ -f "$OUT/$deb" ] || die "$deb was not built"
 done
@@ -79,15 +87,15 @@ done
 # overridden (experimental tags are shown, not judged). The overridden tags
 # and their justifications go to the log from a second, unjudged run
 # (lintian 2.116 counts overridden tags as failures with --show-overrides).
-msg "lintian $changes"
+msg "lintian $changes ${dsc##*/}"
 rc=0
 lintian --fail-on error,warning,info,pedantic -E -I --pedantic --color never \
-	"$changes" >"$OUT/lintian.log" 2>&1 || rc=$?
+	"$changes" "$dsc" >"$OUT/lintian.log" 2>&1 || rc=$?
 cat "$OUT/lintian.log" >&2
 [ "$rc" -eq 0 ] || die "lintian found tags that are not overridden (log: $OUT/lintian.log)"
 {
 	echo "# overridden tags and their justifications:"
-	lintian -E -I --pedantic --show-overrides --color never "$changes" 2>&1 | grep -E '^[NO]: ' || true
+	lintian -E -I --pedantic --show-overrides --color never "$changes" "$dsc" 2>&1 | grep -E '^[NO]: ' || true
 } >>"$OUT/lintian.log"
 
 ls -1 "$OUT"/*.deb
