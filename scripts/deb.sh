@@ -19,7 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 OUT=${IMS_DEB_OUT:-$IMS_BUILD/deb}
-BUILD_DEPS=(debhelper dh-dkms libpci-dev pkgconf fakeroot dpkg-dev lintian make gcc)
+BUILD_DEPS=(debhelper dh-dkms libpci-dev pkgconf fakeroot dpkg-dev lintian make gcc rsync)
 
 [ -f "$IMS_SRC/debian/changelog" ] || die "no debian/changelog in $IMS_SRC"
 VERSION=$(cat "$IMS_SRC/VERSION")
