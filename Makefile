@@ -17,6 +17,8 @@
 #   make dkms-install         install the DKMS package for the running kernel
 #                             (KVERS="..." for others)
 #   make dkms-remove          remove the DKMS package for every kernel
+#   make deb                  build the Debian packages ims-dkms and
+#                             ims-tools into build/deb/ (lintian-checked)
 #   make clean                remove build outputs
 #
 # Kbuild (not this file) lists the modules; kbuild reads Kbuild first when
@@ -27,7 +29,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 LANES ?=
 TESTS ?=
 
-.PHONY: all modules modules-all check check-debug bench demo setup install dkms-install dkms-remove clean help
+.PHONY: all modules modules-all check check-debug bench demo setup install dkms-install dkms-remove deb clean help
 
 all: modules
 
@@ -69,6 +71,9 @@ dkms-install:
 
 dkms-remove:
 	@scripts/dkms.sh remove
+
+deb:
+	@scripts/deb.sh
 
 clean:
 	rm -rf build

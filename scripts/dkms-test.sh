@@ -16,8 +16,10 @@ check() {
 	else
 		t_fail "$name" "$(echo "$out" | tail -n 1)"
 	fi
-	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+	[ -z "$out" ] || printf '# %s\n' "${out//$'\n'/$'\n'# }"
 }
+# skip NAME REASON: a case that does not apply here
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 kvers=("$@")
 mods=$(package_modules)
@@ -25,7 +27,7 @@ mods=$(package_modules)
 no_package_left() {
 	local kver mod
 	[ -z "$(pkg_status)" ] || { pkg_status; return 1; }
-	[ ! -e "$PKGSRC" ] || { echo "$PKGSRC still there"; return 1; }
+	[ ! -e "$PKGSRC" ] || { find "$PKGSRC" | head -n 20; echo "$PKGSRC still there"; return 1; }
 	for kver in "${kvers[@]}"; do
 		for mod in $mods; do
 			! module_file "$kver" "$mod" || { echo "$mod left for $kver"; return 1; }
@@ -74,12 +76,13 @@ vendor_ok() {
 }
 
 vendor_imports_ok() {
-	local kver=$1 ko=$2 sym crc n=0 symvers=$PKGSRC/symvers/$kver/Module.symvers
+	local kver=$1 ko=$2 sym crc n=0 symvers
+	symvers=$PKGSRC/symvers/$kver/Module.symvers
 	[ "$(modinfo -F depends "$ko")" = ims_core ] || { echo "depends: $(modinfo -F depends "$ko")"; return 1; }
 	if grep -q '^CONFIG_MODVERSIONS=y' "/lib/modules/$kver/build/.config" 2>/dev/null; then
 		while read -r crc sym; do
 			case "$sym" in *ims_*) ;; *) continue ;; esac
-			grep -q "^$crc[[:space:]]$sym[[:space:]]" "$symvers" ||
+			grep -q "^${crc}[[:space:]]${sym}[[:space:]]" "$symvers" ||
 				{ echo "$sym: CRC $crc not in the installed symvers"; return 1; }
 			echo "$sym $crc"
 			n=$((n + 1))
@@ -129,8 +132,160 @@ added() {
 	[[ "$st" == *": added"* ]]
 }
 
+# The Debian packages (scripts/deb.sh), installed and purged with apt as a
+# vendor would. Debian 12 packages: tested on the host only; in a suite's
+# root (IMS_ROOT) the cases are skipped.
+DEB_OUT=${IMS_DEB_OUT:-$IMS_BUILD/deb}
+DEB_PKGS=(ims-dkms ims-tools)
+IMSCTL=/usr/bin/imsctl
+IMSCTL_MAN=/usr/share/man/man8/imsctl.8.gz
+
+deb_build() {
+	local t0 rc=0
+	t0=$(date +%s)
+	"$REPO/scripts/deb.sh" 2>&1 | tail -n 15 || rc=$?
+	echo "deb build: $(($(date +%s) - t0)) s"
+	return $rc
+}
+
+deb_install() {
+	local t0=$SECONDS
+	apt-get install -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 \
+		"$DEB_OUT/ims-dkms_${VERSION}_all.deb" \
+		"$DEB_OUT/ims-tools_${VERSION}_$(dpkg --print-architecture).deb" 2>&1 || return
+	echo "deb install: $((SECONDS - t0)) s"
+}
+
+deb_purge() {
+	local t0=$SECONDS
+	apt-get purge -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 "${DEB_PKGS[@]}" 2>&1 || return
+	echo "deb purge: $((SECONDS - t0)) s"
+}
+
+# /usr/src/ims-<version> from the package is what 'dkms.sh stage' stages,
+# but for dkms.conf's version (literal there) and the symvers/ the DKMS
+# hook adds; its dkms.conf names this version.
+deb_sources_ok() {
+	local tmp rc=0
+	dpkg -S "$PKGSRC/dkms.conf" | grep -q '^ims-dkms: ' || { echo "$PKGSRC/dkms.conf not from ims-dkms"; return 1; }
+	tmp=$(mktemp -d)
+	stage "$tmp"
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="'"$VERSION"'"/' "$tmp/dkms.conf"
+	diff -r -x symvers "$tmp" "$PKGSRC" || rc=1
+	rm -rf "$tmp"
+	[ "$rc" -eq 0 ] || return 1
+	[ "$(conf_var "$PKGSRC/dkms.conf" PACKAGE_NAME)/$(conf_var "$PKGSRC/dkms.conf" PACKAGE_VERSION)" = "$PKG" ] ||
+		{ echo "$PKGSRC/dkms.conf is not $PKG"; return 1; }
+	echo "$PKGSRC = staged package (dkms.conf: PACKAGE_VERSION=\"$VERSION\")"
+}
+
+# conf_var FILE VAR: VAR as the dkms.conf FILE sets it (DKMS sources it).
+conf_var() {
+	# shellcheck disable=SC1090,SC2034
+	(set +u; kernelver=; . "$1" && echo "${!2}")
+}
+
+# True if KVER has headers and passes dkms.conf's BUILD_EXCLUSIVE_CONFIG.
+kernel_buildable() {
+	local kver=$1 c
+	[ -e "/lib/modules/$kver/build/include" ] || return 1
+	for c in $(conf_var "$REPO/dkms.conf" BUILD_EXCLUSIVE_CONFIG); do
+		grep -q "^$c=[ym]" "/lib/modules/$kver/build/.config" || return 1
+	done
+}
+
+# The kernels Debian 12's dkms postinst (/usr/lib/dkms/common.postinst)
+# builds and installs the package for on a first install: every kernel of
+# /lib/modules when the running kernel has no directory there (as on this
+# test bed, whose host runs a kernel of its own) or with
+# autoinstall_all_kernels; else the running kernel and the newest one (by
+# /boot/config-*). Of those, the ones with headers that pass
+# BUILD_EXCLUSIVE (the others dkms skips).
+postinst_kernels() {
+	local cur k all='' newest
+	cur=$(uname -r)
+	# shellcheck disable=SC1091
+	all=$(set +u; [ ! -r /etc/dkms/framework.conf ] || . /etc/dkms/framework.conf; echo "${autoinstall_all_kernels:-}")
+	if [ -z "$all" ] && [ -e "/lib/modules/$cur" ]; then
+		newest=$(find /boot -maxdepth 1 -name 'config-*' -printf '%f\n' | sed 's/^config-//' |
+			while read -r k; do [ -e "/lib/modules/$k" ] && echo "$k"; done | sort -V | tail -n 1)
+		printf '%s\n' "$cur" "$newest"
+	else
+		ls -1 /lib/modules/
+	fi | sort -u | while read -r k; do
+		[ -n "$k" ] && kernel_buildable "$k" && echo "$k"
+	done
+}
+
+words() { echo "$1" | paste -sd' '; }
+
+# dkms status: installed for exactly the kernels the postinst builds for,
+# and these include every kernel of this test.
+deb_dkms_installed() {
+	local want got kver
+	[ -f /etc/dkms/no-autoinstall ] && { echo "/etc/dkms/no-autoinstall is set: the postinst builds nothing"; return 1; }
+	want=$(postinst_kernels)
+	got=$(pkg_status | sed -n 's/^[^,]*, \([^,:]*\)[,:].*: installed.*/\1/p' | sort -u)
+	pkg_status
+	echo "postinst kernels: $(words "$want")"
+	[ "$want" = "$got" ] || { echo "installed for '$(words "$got")', expected '$(words "$want")'"; return 1; }
+	for kver in "${kvers[@]}"; do
+		[[ $'\n'"$want"$'\n' == *$'\n'"$kver"$'\n'* ]] ||
+			{ echo "$kver is not among the kernels the postinst builds for"; return 1; }
+		installed_for "$kver" || { echo "not installed for $kver"; return 1; }
+		[ -s "$PKGSRC/symvers/$kver/Module.symvers" ] || { echo "no symvers for $kver"; return 1; }
+	done
+}
+
+deb_modules_ok() {
+	local kver=$1 mod f v
+	for mod in $mods; do
+		f=$(module_file "$kver" "$mod") || { echo "$mod missing in /lib/modules/$kver/updates/dkms/"; return 1; }
+		v=$(modinfo -F version "$f")
+		[ "$v" = "$VERSION" ] || { echo "$f: version '$v', not $VERSION"; return 1; }
+		echo "$f $v"
+	done
+}
+
+deb_imsctl_ok() {
+	local out
+	[ "$(command -v imsctl)" = "$IMSCTL" ] || { echo "imsctl is '$(command -v imsctl)', not $IMSCTL"; return 1; }
+	dpkg -S "$IMSCTL" | grep -q '^ims-tools: ' || { echo "$IMSCTL not from ims-tools"; return 1; }
+	out=$("$IMSCTL" --version) || { echo "imsctl --version failed: $out"; return 1; }
+	echo "$out"
+	[ "$out" = "imsctl $VERSION" ] || { echo "imsctl --version: '$out', not 'imsctl $VERSION'"; return 1; }
+}
+
+deb_manpage_ok() {
+	dpkg -S "$IMSCTL_MAN" | grep -q '^ims-tools: ' || { echo "$IMSCTL_MAN not from ims-tools"; return 1; }
+	gzip -t "$IMSCTL_MAN" || return 1
+	[ -n "$(gzip -dc "$IMSCTL_MAN")" ] || { echo "$IMSCTL_MAN is empty"; return 1; }
+	echo "$IMSCTL_MAN: $(gzip -dc "$IMSCTL_MAN" | wc -l) lines"
+}
+
+# After the purge: no package, no DKMS state, no module of any kernel, no
+# imsctl, no manual page.
+deb_purge_cleans() {
+	local p st f
+	no_package_left || return 1
+	for p in "${DEB_PKGS[@]}"; do
+		st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+		[ -z "$st" ] || [ "$st" = "un " ] || { echo "$p: dpkg status '$st'"; return 1; }
+	done
+	[ ! -e /var/lib/dkms/ims ] || { echo "/var/lib/dkms/ims still there"; return 1; }
+	for f in /lib/modules/*/updates/dkms/*.ko*; do
+		[ -e "$f" ] || continue
+		case "${f##*/}" in
+		ims_core.ko*|idxd_ref.ko*) echo "$f still there"; return 1 ;;
+		esac
+	done
+	for f in "$IMSCTL" "$IMSCTL_MAN"; do
+		[ ! -e "$f" ] || { echo "$f still there"; return 1; }
+	done
+}
+
 echo "TAP version 13"
-echo "1..$((7 + 4 * ${#kvers[@]}))"
+echo "1..$((15 + 5 * ${#kvers[@]}))"
 check "dkms-remove-leaves-nothing" remove_and_verify
 check "dkms-add" register
 check "dkms-status-added" added
@@ -144,6 +299,27 @@ for kver in "${kvers[@]}"; do
 done
 check "dkms-remove-all" unregister
 check "dkms-remove-cleans" no_package_left
+# the Debian packages, from nothing to installed and purged
+deb_cases=(deb-build deb-install deb-sources deb-dkms-installed)
+for kver in "${kvers[@]}"; do deb_cases+=("deb-modules-$kver"); done
+deb_cases+=(deb-imsctl deb-manpage deb-purge deb-purge-cleans)
+if [ -n "${IMS_ROOT:-}" ]; then
+	for c in "${deb_cases[@]}"; do
+		skip "$c" "the packages are Debian 12's, tested by host/dkms"
+	done
+else
+	check "deb-build" deb_build
+	check "deb-install" deb_install
+	check "deb-sources" deb_sources_ok
+	check "deb-dkms-installed" deb_dkms_installed
+	for kver in "${kvers[@]}"; do
+		check "deb-modules-$kver" deb_modules_ok "$kver"
+	done
+	check "deb-imsctl" deb_imsctl_ok
+	check "deb-manpage" deb_manpage_ok
+	check "deb-purge" deb_purge
+	check "deb-purge-cleans" deb_purge_cleans
+fi
 # 'make install' builds outside DKMS, into a staging root
 for kver in "${kvers[@]}"; do
 	check "make-install-$kver" make_install_ok "$kver"
