@@ -53,8 +53,12 @@ installed_for() {
 }
 
 # Register this tree's package unless /usr/src/ims-<version> holds it already.
+# The sources of an installed ims-dkms package are dpkg's: never replaced.
 register() {
 	local tmp hash
+	if dpkg -S "$PKGSRC" 2>/dev/null | grep -q '^ims-dkms:'; then
+		die "$PKGSRC belongs to the installed ims-dkms package: use it, or 'apt-get purge ims-dkms' first"
+	fi
 	tmp=$(mktemp -d)
 	stage "$tmp"
 	hash=$(tree_hash "$tmp")

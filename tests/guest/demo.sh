@@ -3,12 +3,13 @@
 # card, shown step by step.
 #
 # Loads idxd_ref (ims_core comes with it), shows the device's IMS domain
-# hierarchy next to its PCI MSI, runs the kernel self-test on the kernel WQ
-# and two user-space clients (idxd_ref_user) on the shared WQ, then shows
-# the IMS and MSI lines of /proc/interrupts and ims_core's slots, and
-# unloads. Every completion interrupt is a real write by the device (the
-# edu bus master) of an IMS entry's message, through the lane's interrupt
-# remapping. On a lane without remapping it shows ims_core's refusal.
+# hierarchy next to its PCI MSI (and imsctl list), runs the kernel
+# self-test on the kernel WQ and two user-space clients (idxd_ref_user) on
+# the shared WQ, then shows the IMS and MSI lines of /proc/interrupts,
+# ims_core's slots, imsctl show and the first of ims_core's trace events
+# of the run, and unloads. Every completion interrupt is a real write by
+# the device (the edu bus master) of an IMS entry's message, through the
+# lane's interrupt remapping. On a lane without remapping it shows ims_core's refusal.
 # Not a test: it asserts nothing beyond stopping with a message when a
 # step fails.
 
@@ -147,6 +148,8 @@ for d in "$IMSDBG"/IMS-*; do
 	grep -q "^device: *$EDU_BDF\$" "$d/info" 2>/dev/null && DN=$(basename "$d")
 done
 [ -n "$DN" ] || die "no IMS domain of $EDU_BDF in $IMSDBG"
+say "  \$ imsctl list"
+imsctl list 2>&1 | sed 's/^/    /'
 say "  $IMSDBG/$DN/info:"
 sed 's/^/    /' "$IMSDBG/$DN/info"
 say "  the chain, from the device down to the CPU:"
@@ -163,6 +166,17 @@ grep -E ' idxd_ref0-' /proc/interrupts >"$SNAP.irq0"
 irq_table "$SNAP.irq0"
 
 # ---------------------------------------------------------------- 3 ----
+# ims_core's trace events record the run (shown in step 4)
+TR=/sys/kernel/tracing
+if grep -qw tracefs /proc/filesystems; then
+	[ -e "$TR/trace" ] || mount -t tracefs nodev "$TR" 2>/dev/null
+fi
+TRACING=0
+if [ -e "$TR/events/ims/enable" ]; then
+	: >"$TR/trace"
+	echo 1 >"$TR/events/ims/enable" && TRACING=1
+fi
+
 step "3a. kernel client: self-test, $KWQ_N descriptors (memfill, CRC32) on the kernel WQ"
 say "  \$ echo $KWQ_N >$IDXD_DBG/selftest"
 t=$(date +%s)
@@ -200,10 +214,11 @@ while kill -0 "$pid" 2>/dev/null; do
 	grep -E ' idxd_ref0-' /proc/interrupts >"$SNAP.irq"
 	cat "$IMSDBG/$DN/slots" >"$SNAP.slots" 2>/dev/null
 	cat "$IDXD_DBG/stats" >"$SNAP.stats" 2>/dev/null
+	imsctl show "$EDU_BDF" >"$SNAP.show" 2>&1
 	if [ "$(grep -c 'idxd_ref0-h' "$SNAP.irq")" = "$USER_H" ] &&
 	   [ "$(grep -c '^[0-9]' "$SNAP.slots")" = $((USER_H + 1)) ] &&
 	   [ "$(grep -c '^handle ' "$SNAP.stats")" = $((USER_H + 1)) ]; then
-		for f in irq slots stats; do mv "$SNAP.$f" "$SNAP.$f.ok"; done
+		for f in irq slots stats show; do mv "$SNAP.$f" "$SNAP.$f.ok"; done
 	fi
 	sleep 0.1
 done
@@ -236,6 +251,18 @@ if [ -n "$ctrl" ]; then
 	esac
 	say "     ctrl $ctrl (device memory): PASID $((ctrl >> 12)) in bits 31:12," \
 		"PASID enable (bit 3) $((ctrl >> 3 & 1)), mask (bit 0) $((ctrl & 1))"
+fi
+
+say
+say "  \$ imsctl show $EDU_BDF    (same moment)"
+sed 's/^/    /' "$SNAP.show.ok"
+if [ "$TRACING" = 1 ]; then
+	echo 0 >"$TR/events/ims/enable"
+	say
+	say "  ims_core's trace events of the run (\$TR/trace, event and fields;"
+	say "  $(grep -c ' ims_' "$TR/trace") in all, the first 12):"
+	sed -n 's/^.* \(ims_[a-z_]*: .*\)$/\1/p' "$TR/trace" | head -n 12 | sed 's/^/    /'
+	: >"$TR/trace"
 fi
 
 # ---------------------------------------------------------------- 5 ----
