@@ -95,70 +95,79 @@ static int name_width(const struct sample *cur)
 	return w;
 }
 
-static void watch_text(const struct sample *prev, const struct sample *cur,
-		       long long n, double interval)
+/* Called for every slot of a sample, in order, with its rate (or -1). */
+typedef void (*slot_visit)(const struct domain *d, const struct slot *s,
+			   double rate, void *ctx);
+
+static void each_slot(const struct sample *prev, const struct sample *cur,
+		      slot_visit visit, void *ctx)
 {
-	int w = name_width(cur);
 	size_t i, k, m;
 
-	printf("sample %lld interval %.3f\n", n, interval);
-	printf("%-12s %-*s %5s %6s %10s %10s\n", "BDF", w, "DOMAIN", "INDEX",
-	       "IRQ", "RATE", "TOTAL");
 	for (i = 0; i < cur->nr; i++) {
 		for (k = 0; k < cur->devs[i].nr; k++) {
 			const struct domain *d = &cur->devs[i].domains[k];
 
-			for (m = 0; m < d->nr; m++) {
-				const struct slot *s = &d->slots[m];
-				double rate = slot_rate(prev, cur, d, s);
-				char r[24] = "-", t[24] = "-";
-
-				if (rate >= 0)
-					snprintf(r, sizeof(r), "%.1f", rate);
-				if (s->counted)
-					snprintf(t, sizeof(t), "%llu", s->total);
-				printf("%-12s %-*s %5u %6u %10s %10s\n",
-				       d->bdf, w, d->name, s->index, s->irq, r,
-				       t);
-			}
+			for (m = 0; m < d->nr; m++)
+				visit(d, &d->slots[m],
+				      slot_rate(prev, cur, d, &d->slots[m]), ctx);
 		}
 	}
+}
+
+static void text_slot(const struct domain *d, const struct slot *s,
+		      double rate, void *ctx)
+{
+	char r[24] = "-", t[24] = "-";
+
+	if (rate >= 0)
+		snprintf(r, sizeof(r), "%.1f", rate);
+	if (s->counted)
+		snprintf(t, sizeof(t), "%llu", s->total);
+	printf("%-12s %-*s %5u %6u %10s %10s\n", d->bdf, *(int *)ctx, d->name,
+	       s->index, s->irq, r, t);
+}
+
+static void watch_text(const struct sample *prev, const struct sample *cur,
+		       long long n, double interval)
+{
+	int w = name_width(cur);
+
+	printf("sample %lld interval %.3f\n", n, interval);
+	printf("%-12s %-*s %5s %6s %10s %10s\n", "BDF", w, "DOMAIN", "INDEX",
+	       "IRQ", "RATE", "TOTAL");
+	each_slot(prev, cur, text_slot, &w);
+}
+
+static void json_slot(const struct domain *d, const struct slot *s,
+		      double rate, void *ctx)
+{
+	struct json *j = ctx;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "bdf", d->bdf);
+	json_str(j, "domain", d->name);
+	json_uint(j, "index", s->index);
+	json_uint(j, "irq", s->irq);
+	if (rate >= 0)
+		json_double(j, "rate", rate);
+	else
+		json_null(j, "rate");
+	json_opt_int(j, "total", s->counted ? (long long)s->total : -1);
+	json_obj_end(j);
 }
 
 static void watch_json(const struct sample *prev, const struct sample *cur,
 		       long long n, double interval)
 {
 	struct json j;
-	size_t i, k, m;
 
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
 	json_int(&j, "sample", n);
 	json_double(&j, "interval", interval);
 	json_arr_begin(&j, "slots");
-	for (i = 0; i < cur->nr; i++) {
-		for (k = 0; k < cur->devs[i].nr; k++) {
-			const struct domain *d = &cur->devs[i].domains[k];
-
-			for (m = 0; m < d->nr; m++) {
-				const struct slot *s = &d->slots[m];
-				double rate = slot_rate(prev, cur, d, s);
-
-				json_obj_begin(&j, NULL);
-				json_str(&j, "bdf", d->bdf);
-				json_str(&j, "domain", d->name);
-				json_uint(&j, "index", s->index);
-				json_uint(&j, "irq", s->irq);
-				if (rate >= 0)
-					json_double(&j, "rate", rate);
-				else
-					json_null(&j, "rate");
-				json_opt_int(&j, "total", s->counted ?
-					     (long long)s->total : -1);
-				json_obj_end(&j);
-			}
-		}
-	}
+	each_slot(prev, cur, json_slot, &j);
 	json_arr_end(&j);
 	json_obj_end(&j);
 	json_finish(&j);

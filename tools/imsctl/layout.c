@@ -10,6 +10,7 @@
 
 #include "imsctl.h"
 
+/* ims_array_layout_dsa of ims.h, which user space cannot include. */
 const struct layout layout_dsa = {
 	.stride		= 16,
 	.addr_lo	= 0,
