@@ -217,7 +217,8 @@ while kill -0 "$pid" 2>/dev/null; do
 	imsctl show "$EDU_BDF" >"$SNAP.show" 2>&1
 	if [ "$(grep -c 'idxd_ref0-h' "$SNAP.irq")" = "$USER_H" ] &&
 	   [ "$(grep -c '^[0-9]' "$SNAP.slots")" = $((USER_H + 1)) ] &&
-	   [ "$(grep -c '^handle ' "$SNAP.stats")" = $((USER_H + 1)) ]; then
+	   [ "$(grep -c '^handle ' "$SNAP.stats")" = $((USER_H + 1)) ] &&
+	   [ "$(grep -c ' idxd_ref0-h' "$SNAP.show")" = "$USER_H" ]; then
 		for f in irq slots stats show; do mv "$SNAP.$f" "$SNAP.$f.ok"; done
 	fi
 	sleep 0.1
