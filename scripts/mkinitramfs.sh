@@ -70,13 +70,24 @@ done
 cp "$kcache"/modules.builtin* "$root/lib/modules/$kver/"
 depmod -b "$root" "$kver"
 
-# User-space test programs, built static (the guest has no libc).
+# User-space test programs, built static (the guest has no libc), once per
+# change of their sources or headers (kept in IMS_BUILD, one lane at a time).
 shopt -s nullglob
-for c in "$IMS_SRC"/tests/user/*.c; do
-	name=$(basename "$c" .c)
-	gcc -static -O2 -Wall -I"$IMS_SRC/include" -o "$root/usr/bin/$name" "$c" ||
-		die "cannot build $c"
-done
+user_build=$IMS_BUILD/user
+mkdir -p "$user_build"
+(
+	flock 9
+	for c in "$IMS_SRC"/tests/user/*.c; do
+		bin=$user_build/$(basename "$c" .c)
+		if [ ! -e "$bin" ] || [ -n "$(find "$c" "$IMS_SRC"/tests/user/*.h \
+			"$IMS_SRC"/include/uapi -newer "$bin" -print -quit)" ]; then
+			gcc -static -O2 -Wall -I"$IMS_SRC/include" -o "$bin.tmp" "$c" ||
+				die "cannot build $c"
+			mv "$bin.tmp" "$bin"
+		fi
+		install -m 755 "$bin" "$root/usr/bin/"
+	done
+) 9>"$user_build/.lock" || exit 1
 
 # add_prog PROGRAM: a dynamically linked program, its libraries and loader.
 add_prog() {

@@ -95,6 +95,7 @@ QEMU_VERSION=$(${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"} qemu-syst
 KVER=$kver
 TESTS='${TESTS:-}'
 SOAK=$(lane_runs_soak "$lane" && echo 1 || echo 0)
+DRIVER_DEEP=$(lane_runs_driver_deep "$lane" && echo 1 || echo 0)
 CASE_TIMEOUT=${IMS_CASE_TIMEOUT:-120}
 TIMEOUT_SCALE=$(kline_timeout_scale "$kline")
 EOT

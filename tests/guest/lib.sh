@@ -22,7 +22,8 @@
 # 6.12, 6.1-rt, 6.12-debug, 7.2, ...), IOMMU (intel, amd or none), APIC
 # (xapic or x2apic: the remapping mode), SMP (vCPUs), QEMU_VERSION (of the
 # emulator: what it models differs), KVER (uname -r),
-# TESTS, SOAK (1: run soak cases), TIMEOUT_SCALE (factor on timeouts: slow
+# TESTS, SOAK (1: run soak cases), DRIVER_DEEP (1: run the deeper idxd_ref
+# cases), TIMEOUT_SCALE (factor on timeouts: slow
 # debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
@@ -63,6 +64,14 @@ run() {
 # on the others, see SOAK_LANES in scripts/common.sh).
 soak_case() {
 	[ "${SOAK:-1}" = 1 ] || skip "soak case: runs on another lane of kernel line $KLINE"
+}
+
+# idxd_case_deep: a deeper case of the reference driver's own logic runs on
+# the intel-ir lanes only (DRIVER_DEEP=0 on the others, see
+# lane_runs_driver_deep in scripts/common.sh).
+idxd_case_deep() {
+	[ "${DRIVER_DEEP:-1}" = 1 ] ||
+		skip "deeper idxd_ref case: runs on the intel-ir lane of kernel line $KLINE"
 }
 
 # True if the lane has interrupt remapping (Intel or AMD IOMMU).

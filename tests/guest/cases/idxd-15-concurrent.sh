@@ -6,6 +6,7 @@
 # timeout: 180
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
+idxd_case_deep
 idxd_setup
 echo 1 >/sys/module/idxd_ref/parameters/trust_device_pasid || fail "cannot set trust_device_pasid"
 m0=$(irq_count_name idxd_ref0-misc)

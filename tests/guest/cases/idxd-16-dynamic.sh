@@ -5,6 +5,7 @@
 # timeout: 150
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
+idxd_case_deep
 idxd_setup
 idxd_user dynamic 10
 sed 's/^/# /' "$IDXD_DBG/stats"

@@ -6,6 +6,7 @@
 # timeout: 120
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
+idxd_case_deep
 idxd_setup
 echo 4 >/sys/module/idxd_ref/parameters/max_handles || fail "cannot set max_handles"
 idxd_user quota

@@ -22,6 +22,7 @@ wq_field() {
 # field NAME TEXT: the value of NAME=N in TEXT
 field() { echo "$2" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 
+idxd_case_deep
 idxd_setup
 stress_trap
 for w in 0 1; do

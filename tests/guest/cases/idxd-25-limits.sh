@@ -43,6 +43,7 @@ restore() {
 	idxd_teardown
 }
 
+idxd_case_deep
 idxd_setup
 trap restore EXIT
 used0=$(ims_used)

@@ -9,6 +9,7 @@
 # timeout: 120
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
+idxd_case_deep
 idxd_setup
 used0=$(sed -n 's/.* ims_used=\([0-9]*\) .*/\1/p' "$IDXD_DBG/stats")
 for how in free close; do

@@ -10,6 +10,7 @@ IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
 descs() { ls /sys/kernel/irq | sort -n; }
 
+idxd_case_deep
 idxd_setup
 echo "$EDU_BDF" >"$IDXD_DRV/unbind" || fail "unbind failed"
 descs >/tmp/descs.0
