@@ -12,7 +12,8 @@
 # "N passed, N failed[, N skipped]"; exits non-zero on any failure.
 #
 #   check.sh            the packaging lanes (host/dkms, sid/dkms,
-#                       trixie/dkms), DEBUG_LANES and ALL_LANES (common.sh);
+#                       trixie/dkms), CHECK_DEBUG_LANES and ALL_LANES
+#                       (common.sh);
 #                       a fresh machine builds the debug kernel (~8 min on
 #                       2 cores) and the suites' roots (~2 min) first
 #   check.sh --debug    only the debug kernel's lanes (DEBUG_LANES)
@@ -35,7 +36,7 @@ pkg_lane_of() {
 	echo "${root:-host}/dkms"
 }
 # The packaging lanes first, then the debug lanes: they are the longest.
-default_lanes="$PKG_LANES $DEBUG_LANES $ALL_LANES"
+default_lanes="$PKG_LANES $CHECK_DEBUG_LANES $ALL_LANES"
 [ "${1:-}" = --debug ] && default_lanes=$DEBUG_LANES
 lanes=$(echo ${LANES:-$default_lanes})
 jobs=${IMS_JOBS:-2}

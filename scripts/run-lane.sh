@@ -14,7 +14,7 @@
 # Writes OUTDIR/LANE.log (serial console + QEMU messages) and, on a build
 # failure, OUTDIR/LANE.build-failed. Exit status: QEMU's (124 = timeout),
 # 2 = build or setup failure. Judging the log is scripts/check.sh's job.
-# Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800),
+# Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800; 3600 for the debug kernel),
 # IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
 # IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
 # arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2, 4 on the
@@ -112,6 +112,7 @@ card=(
 # iomem=relaxed: Debian's kernels (CONFIG_IO_STRICT_DEVMEM) refuse to map a
 # BAR a driver has claimed through sysfs resourceN; imsctl dump and check
 # read the IMS store there, as an operator bringing up a device would.
+lane_timeout=${IMS_LANE_TIMEOUT:-$(kline_lane_timeout "$kline")}
 cmdline="console=ttyS0 panic=-1 no_timer_check loglevel=${IMS_LOGLEVEL:-5} iomem=relaxed $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
 	${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"}
@@ -127,8 +128,8 @@ rc=0
 if [ "$live" = 1 ]; then
 	# Show the console live; Ctrl-A x quits QEMU. --foreground keeps QEMU
 	# in the terminal's foreground process group so it may read the tty.
-	timeout --foreground "${IMS_LANE_TIMEOUT:-1800}" "${qemu[@]}" 2>&1 | tee "$log" || rc=$?
+	timeout --foreground "$lane_timeout" "${qemu[@]}" 2>&1 | tee "$log" || rc=$?
 else
-	timeout -k 10 "${IMS_LANE_TIMEOUT:-1800}" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+	timeout -k 10 "$lane_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
 fi
 exit "$rc"
