@@ -38,8 +38,9 @@ is_built_kline() { [[ " $BUILT_KLINES " == *" $1 "* ]]; }
 
 # Test lanes: kernel line / interrupt-remapping flavour. 'make check' runs
 # CHECK_DEBUG_LANES (of the debug kernel's DEBUG_LANES) and ALL_LANES;
-# 'make check-debug' all of DEBUG_LANES. The *-x2apic flavours remap in x2apic mode on 4 vCPUs with
-# the QEMU of the trixie root (Debian 12's QEMU cannot, see run-lane.sh).
+# 'make check-debug' all of DEBUG_LANES. The *-x2apic flavours remap in
+# x2apic mode on 4 vCPUs with the QEMU of the trixie root (Debian 12's QEMU
+# cannot, see run-lane.sh).
 ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-ir
 	6.1-rt/intel-ir 6.12-trixie/intel-ir 7.2/intel-ir 7.2/amd-ir 7.2/no-ir
 	7.3/intel-ir 6.12/intel-x2apic 7.2/intel-x2apic 7.2/amd-x2apic"

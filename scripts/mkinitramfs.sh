@@ -12,12 +12,13 @@
 # --dkms: what DKMS installed) or extra/ (after --extra, the default: test
 # modules), with modules.builtin* of that kernel and 'depmod -b' (so modprobe
 # works, with DKMS's updates/ first as on a Debian system); every
-# tests/user/*.c compiled 'gcc -static -O2 -Wall' to /usr/bin/<name>; the
-# dynamically linked host programs of HOST_PROGS below (apt installs their
-# Debian packages when missing) and tools/imsctl, with the shared libraries
-# ldd lists and the dynamic loader, at the host's paths; the PCI ID database; /etc/passwd and /etc/group with root
-# and the unprivileged users nobody (uid/gid 65534) and imsuser (1000) that
-# cases run as.
+# tests/user/*.c compiled 'gcc -static -O2 -Wall' (cached in IMS_BUILD) to
+# /usr/bin/<name>; the dynamically linked host programs of HOST_PROGS below
+# (apt installs their Debian packages when missing) and tools/imsctl, with
+# the shared libraries ldd lists and the dynamic loader, at the host's
+# paths; the PCI ID database; /etc/passwd and /etc/group with root and the
+# unprivileged users nobody (uid/gid 65534) and imsuser (1000) that cases
+# run as.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 

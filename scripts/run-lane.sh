@@ -14,7 +14,8 @@
 # Writes OUTDIR/LANE.log (serial console + QEMU messages) and, on a build
 # failure, OUTDIR/LANE.build-failed. Exit status: QEMU's (124 = timeout),
 # 2 = build or setup failure. Judging the log is scripts/check.sh's job.
-# Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800; 3600 for the debug kernel),
+# Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800, 3600
+# for the debug kernel),
 # IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
 # IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
 # arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2, 4 on the
@@ -109,10 +110,10 @@ card=(
 	-object memory-backend-file,id=imsmem,share=on,mem-path="$work/imsmem",size=4M
 	-device ivshmem-plain,memdev=imsmem,addr=0x14.1
 )
+lane_timeout=${IMS_LANE_TIMEOUT:-$(kline_lane_timeout "$kline")}
 # iomem=relaxed: Debian's kernels (CONFIG_IO_STRICT_DEVMEM) refuse to map a
 # BAR a driver has claimed through sysfs resourceN; imsctl dump and check
 # read the IMS store there, as an operator bringing up a device would.
-lane_timeout=${IMS_LANE_TIMEOUT:-$(kline_lane_timeout "$kline")}
 cmdline="console=ttyS0 panic=-1 no_timer_check loglevel=${IMS_LOGLEVEL:-5} iomem=relaxed $cmdline_ir ${IMS_CMDLINE_EXTRA:-}"
 qemu=(
 	${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"}

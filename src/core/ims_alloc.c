@@ -387,10 +387,11 @@ static int ims_publish_sysfs(struct ims_domain *domain, unsigned int virq,
 }
 
 /*
- * Push the new slots' initial state to the device and hand them out. If a
- * push (or listing them in sysfs) fails, the whole request is given back. The device was only ever
- * told "masked" for these slots (a failed sync() must not leave it sending,
- * see &struct ims_queue_ops), so their remapping entries can go at once.
+ * Push the new slots' initial state to the device, list them in sysfs and
+ * hand them out. If a push or the listing fails, the whole request is given
+ * back. The device was only ever told "masked" for these slots (a failed
+ * sync() must not leave it sending, see &struct ims_queue_ops), so their
+ * remapping entries can go at once.
  */
 static int ims_publish(struct ims_domain *domain, unsigned int virq,
 		       unsigned int nr)

@@ -23,8 +23,7 @@
 # (xapic or x2apic: the remapping mode), SMP (vCPUs), QEMU_VERSION (of the
 # emulator: what it models differs), KVER (uname -r),
 # TESTS, SOAK (1: run soak cases), DRIVER_DEEP (1: run the deeper idxd_ref
-# cases), TIMEOUT_SCALE (factor on timeouts: slow
-# debug kernels).
+# cases), TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
 
@@ -60,10 +59,10 @@ run() {
 	return 0
 }
 
-# soak_case: a long soak case runs on one lane per kernel line only (SOAK=0
-# on the others, see SOAK_LANES in scripts/common.sh).
+# soak_case: a long soak case runs on the lanes of SOAK_LANES only (SOAK=0
+# on the others, see scripts/common.sh).
 soak_case() {
-	[ "${SOAK:-1}" = 1 ] || skip "soak case: runs on another lane of kernel line $KLINE"
+	[ "${SOAK:-1}" = 1 ] || skip "soak case: runs on the soak lanes (SOAK_LANES), not on $LANE"
 }
 
 # idxd_case_deep: a deeper case of the reference driver's own logic runs on

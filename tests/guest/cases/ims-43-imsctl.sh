@@ -17,28 +17,24 @@ trap 'echo off >"$IMSDBG/fault" 2>/dev/null; it_teardown' EXIT
 # is not compared.
 sq() { tr -s ' ' | sed 's/^ //'; }
 
-# ctl EXPECTED_RC ARGS...: run imsctl as root; OUT = stdout, ERR = stderr.
-ctl() {
-	_want=$1
-	shift
-	_rc=0
-	OUT=$(imsctl "$@" 2>/tmp/imsctl.err) || _rc=$?
-	ERR=$(cat /tmp/imsctl.err)
-	[ "$_rc" = "$_want" ] ||
-		fail "imsctl $*: exit $_rc, expected $_want (stderr: $ERR)"
-}
-
-# ctl_nobody EXPECTED_RC ARGS...: the same as the unprivileged user nobody.
-ctl_nobody() {
-	_want=$1
-	shift
+# imsctl_run WHO EXPECTED_RC ARGS...: run imsctl as root (WHO empty) or as
+# the user WHO; OUT = stdout, ERR = stderr.
+imsctl_run() {
+	_who=$1 _want=$2
+	shift 2
 	_rc=0
 	rm -f /tmp/imsctl.err
-	OUT=$(su -s /bin/sh nobody -c "imsctl $* 2>/tmp/imsctl.err") || _rc=$?
+	if [ -z "$_who" ]; then
+		OUT=$(imsctl "$@" 2>/tmp/imsctl.err) || _rc=$?
+	else
+		OUT=$(su -s /bin/sh "$_who" -c "imsctl $* 2>/tmp/imsctl.err") || _rc=$?
+	fi
 	ERR=$(cat /tmp/imsctl.err)
 	[ "$_rc" = "$_want" ] ||
-		fail "imsctl $* as nobody: exit $_rc, expected $_want (stderr: $ERR)"
+		fail "imsctl $*${_who:+ as $_who}: exit $_rc, expected $_want (stderr: $ERR)"
 }
+ctl() { imsctl_run "" "$@"; }
+ctl_nobody() { imsctl_run nobody "$@"; }
 
 # counts_of VIRQ: the per-CPU counts of /proc/interrupts, space separated.
 counts_of() {
