@@ -52,26 +52,48 @@ DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
 # blocks) run under KASAN and lockdep in 'make check-debug'.
 CHECK_DEBUG_LANES="6.12-debug/intel-ir"
 
-# Long soak cases (bind/modprobe cycles, fuzz, trinity) run on SOAK_LANES
-# only, to keep make check inside CI's time: 6.1 under PREEMPT_RT (sleeping
-# locks: the harshest 6.1 build), Debian 12's stock 6.12 and the newest
-# 7.x. Not on the debug kernel: there they take 12 minutes (KASAN) on this
-# project's 2-core machines. The other lanes skip them.
-SOAK_LANES="6.1-rt/intel-ir 6.12/intel-ir 7.3/intel-ir"
-SOAK_LANES=$(echo $SOAK_LANES)
+# Long soak cases run once per make check, each on one lane (SOAK_PLAN:
+# lane=case,case): bind/unbind and modprobe cycles on Debian 12's stock
+# 6.12 and the newest 7.x, the syscall fuzzers on 6.1 under PREEMPT_RT
+# (sleeping locks: the harshest 6.1 build). Not on the debug kernel: there
+# they take 12 minutes (KASAN) on this project's 2-core machines. The other
+# lanes skip them; IMS_SOAK=all runs them on every lane.
+SOAK_PLAN="6.12/intel-ir=idxd-22-modprobe-cycles
+	7.3/intel-ir=idxd-21-bind-cycles
+	6.1-rt/intel-ir=idxd-30-fuzz,idxd-31-trinity"
+SOAK_PLAN=$(echo $SOAK_PLAN)
 
-# lane_runs_soak LANE: true for the lanes of SOAK_LANES.
-lane_runs_soak() { [[ " $SOAK_LANES " == *" $1 "* ]]; }
+# lane_soak_cases LANE: the soak cases LANE runs ("all", or a
+# comma-separated list, maybe empty).
+lane_soak_cases() {
+	local entry
+	[ "${IMS_SOAK:-}" = all ] && { echo all; return; }
+	for entry in $SOAK_PLAN; do
+		[ "${entry%%=*}" = "$1" ] && { echo "${entry#*=}"; return; }
+	done
+	echo ""
+}
 
 # The reference driver's deeper cases (idxd_case_deep in tests/guest/lib.sh:
 # concurrency, dynamic handles, ABI, busy unbind, remove/rescan, stress,
 # limits, stalls, function removal, irq descriptors) test idxd_ref's own
-# logic, which is the same whatever remaps its interrupts: they run on the
-# intel-ir lanes (every kernel line has one). The AMD-Vi and x2apic lanes
-# run idxd_ref's basic cases (probe, kernel and user WQ completions as
-# device-fired IMS interrupts, mask, PASID, CPU hotplug) and every ims-*
-# case.
-lane_runs_driver_deep() { [[ $1 == */intel-ir ]]; }
+# logic, which is the same whatever remaps its interrupts and changes
+# little between kernels: they run on the VT-d lane of 6.1 under
+# PREEMPT_RT (its concurrency and stress cases meet sleeping locks there),
+# Debian 12's 6.12 and the newest kernel (7.3). The debug kernel runs
+# those that tear a device down under the driver (busy unbind,
+# remove/rescan, function removal: where use-after-free hides), for KASAN.
+# The other lanes run idxd_ref's basic cases (probe, kernel and user WQ
+# completions as device-fired IMS interrupts, mask, PASID, CPU hotplug) and
+# every ims-* case.
+# lane_driver_deep LANE: all, teardown or none.
+lane_driver_deep() {
+	case "$1" in
+	6.1-rt/intel-ir | 6.12/intel-ir | 7.3/intel-ir) echo all ;;
+	*-debug/*) echo teardown ;;
+	*) echo none ;;
+	esac
+}
 
 # kline_root LINE: the suite whose root builds LINE, or nothing (the host).
 kline_root() { echo "${KLINE_ROOT[$1]:-}"; }
@@ -105,9 +127,20 @@ pkgs_installed() {
 	done
 }
 
+# apt_locked CMD...: run an apt-get command of ours one at a time. Lanes run
+# in parallel and the packaging lane installs and purges packages while
+# another lane's initramfs asks for a missing package: apt's own lock would
+# make the second one fail at once. DPkg::Lock::Timeout waits for anyone
+# else's dpkg run.
+APT_LOCK=/var/lock/ims-apt.lock
+apt_locked() {
+	flock -w 1800 "$APT_LOCK" "$@"
+}
+APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0)
+
 apt_update() {
 	msg "apt-get update"
-	apt-get update -qq >&2
+	apt_locked apt-get update -qq "${APT_OPTS[@]}" >&2
 }
 
 # Install the named packages that are missing (no recommends), updating the
@@ -120,5 +153,5 @@ apt_ensure() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	apt_update
 	msg "apt-get install ${missing[*]}"
-	apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" >&2
+	apt_locked apt-get install -y -qq "${APT_OPTS[@]}" --no-install-recommends "${missing[@]}" >&2
 }

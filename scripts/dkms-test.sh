@@ -150,7 +150,7 @@ deb_build() {
 
 deb_install() {
 	local t0=$SECONDS
-	apt-get install -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 \
+	apt_locked apt-get install -y -q "${APT_OPTS[@]}" \
 		"$DEB_OUT/ims-dkms_${VERSION}_all.deb" \
 		"$DEB_OUT/ims-tools_${VERSION}_$(dpkg --print-architecture).deb" 2>&1 || return
 	echo "deb install: $((SECONDS - t0)) s"
@@ -158,7 +158,7 @@ deb_install() {
 
 deb_purge() {
 	local t0=$SECONDS
-	apt-get purge -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 "${DEB_PKGS[@]}" 2>&1 || return
+	apt_locked apt-get purge -y -q "${APT_OPTS[@]}" "${DEB_PKGS[@]}" 2>&1 || return
 	echo "deb purge: $((SECONDS - t0)) s"
 }
 

@@ -15,13 +15,12 @@
 # failure, OUTDIR/LANE.build-failed. Exit status: QEMU's (124 = timeout),
 # 2 = build or setup failure. Judging the log is scripts/check.sh's job.
 # Environment: TESTS (case globs), IMS_LANE_TIMEOUT (s, default 1800, 3600
-# for the debug kernel),
-# IMS_CASE_TIMEOUT (s, default 120), IMS_LOGLEVEL (console loglevel, 5),
+# for the debug kernel), IMS_CASE_TIMEOUT (s, default 120), IMS_SOAK (all:
+# the soak cases on every lane), IMS_LOGLEVEL (console loglevel, 5),
 # IMS_CMDLINE_EXTRA (more kernel parameters), IMS_QEMU_EXTRA (more QEMU
 # arguments, e.g. another PCI device), IMS_SMP (vCPUs, default 2, 4 on the
-# x2apic lanes),
-# IMS_TCG_THREAD (single or multi: TCG's vCPU threading, default single,
-# see README).
+# x2apic lanes), IMS_TCG_THREAD (single or multi: TCG's vCPU threading,
+# default single, see README).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -95,8 +94,8 @@ SMP=$smp
 QEMU_VERSION=$(${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"} qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([0-9.]*\).*/\1/p')
 KVER=$kver
 TESTS='${TESTS:-}'
-SOAK=$(lane_runs_soak "$lane" && echo 1 || echo 0)
-DRIVER_DEEP=$(lane_runs_driver_deep "$lane" && echo 1 || echo 0)
+SOAK='$(lane_soak_cases "$lane")'
+DRIVER_DEEP=$(lane_driver_deep "$lane")
 CASE_TIMEOUT=${IMS_CASE_TIMEOUT:-120}
 TIMEOUT_SCALE=$(kline_timeout_scale "$kline")
 EOT

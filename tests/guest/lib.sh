@@ -22,8 +22,9 @@
 # 6.12, 6.1-rt, 6.12-debug, 7.2, ...), IOMMU (intel, amd or none), APIC
 # (xapic or x2apic: the remapping mode), SMP (vCPUs), QEMU_VERSION (of the
 # emulator: what it models differs), KVER (uname -r),
-# TESTS, SOAK (1: run soak cases), DRIVER_DEEP (1: run the deeper idxd_ref
-# cases), TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
+# TESTS, SOAK (the soak cases this lane runs: "all" or a comma-separated
+# list), DRIVER_DEEP (which deeper idxd_ref cases: all, teardown or none),
+# TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
 
@@ -59,18 +60,24 @@ run() {
 	return 0
 }
 
-# soak_case: a long soak case runs on the lanes of SOAK_LANES only (SOAK=0
-# on the others, see scripts/common.sh).
+# soak_case: a long soak case runs on the lane SOAK_PLAN gives it (see
+# scripts/common.sh), or everywhere with SOAK=all.
 soak_case() {
-	[ "${SOAK:-1}" = 1 ] || skip "soak case: runs on the soak lanes (SOAK_LANES), not on $LANE"
+	case ",${SOAK-all}," in
+	,all, | *",$(basename "$0" .sh),"*) ;;
+	*) skip "soak case: runs on one lane of SOAK_PLAN, not on $LANE" ;;
+	esac
 }
 
-# idxd_case_deep: a deeper case of the reference driver's own logic runs on
-# the intel-ir lanes only (DRIVER_DEEP=0 on the others, see
-# lane_runs_driver_deep in scripts/common.sh).
+# idxd_case_deep [teardown]: a deeper case of the reference driver's own
+# logic runs where DRIVER_DEEP is all (see lane_driver_deep in
+# scripts/common.sh); one that tears a device down under the driver
+# ("teardown") also where it is teardown (the debug kernel).
 idxd_case_deep() {
-	[ "${DRIVER_DEEP:-1}" = 1 ] ||
-		skip "deeper idxd_ref case: runs on the intel-ir lane of kernel line $KLINE"
+	case "${DRIVER_DEEP:-all}/${1:-}" in
+	all/* | teardown/teardown) ;;
+	*) skip "deeper idxd_ref case: runs on the 6.1-rt, 6.12 and 7.3 VT-d lanes${1:+ and the debug kernel}, not on $LANE" ;;
+	esac
 }
 
 # True if the lane has interrupt remapping (Intel or AMD IOMMU).

@@ -7,7 +7,7 @@
 # timeout: 180
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
-idxd_case_deep
+idxd_case_deep teardown
 idxd_setup
 idxd_ref_user hold 30 >/tmp/idxd-hold.out 2>&1 &
 pid=$!

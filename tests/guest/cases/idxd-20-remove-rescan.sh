@@ -102,7 +102,7 @@ irq_on_cpu() {
 
 [ -n "${IDXD_STRESS_LIB:-}" ] && return 0
 
-idxd_case_deep
+idxd_case_deep teardown
 idxd_setup
 stress_trap
 n0=$(stress_irq_descs)

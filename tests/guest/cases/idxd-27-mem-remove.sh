@@ -13,7 +13,7 @@ IDXD_STRESS_LIB=1 . "$(dirname "$0")/idxd-20-remove-rescan.sh"
 
 LEAK='Trying to free nonexistent resource'
 
-idxd_case_deep
+idxd_case_deep teardown
 idxd_setup
 stress_trap
 leak0=$(dmesg | grep -c "$LEAK")

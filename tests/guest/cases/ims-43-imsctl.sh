@@ -152,8 +152,10 @@ expect_eq "$OUT" "checked 2 slots: 0 mismatches" "check of a consistent domain"
 ctl_nobody 5 check "$EDU_BDF" ctl --mem "$IVSHMEM_BDF" --bar 2 --offset "$OFF"
 bar2=$(sed -n 3p "/sys/bus/pci/devices/$IVSHMEM_BDF/resource" | cut -d' ' -f1)
 word=$((bar2 + OFF + 5 * 16 + 8))
-good=$(devmem "$word" 32)
+[ -c /dev/mem ] || fail "no /dev/mem: the kernel lacks CONFIG_DEVMEM"
+good=$(devmem "$word" 32) || fail "devmem cannot read $(printf 0x%x "$word")"
 devmem "$word" 32 0x5a5a
+expect_eq "$(devmem "$word" 32)" 0x00005A5A "entry corrupted through /dev/mem"
 ctl 1 check "$EDU_BDF" ctl --mem "$IVSHMEM_BDF" --bar 2 --offset "$OFF"
 expect_eq "$OUT" "$(printf '%s\n' "$AN slot 5: data expected $(printf 0x%08x "$good") found 0x00005a5a" \
 	"checked 2 slots: 1 mismatches")" "check of a corrupted entry"
