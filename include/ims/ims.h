@@ -232,6 +232,24 @@ enum ims_template_type {
 	IMS_TEMPLATE_QUEUE,
 };
 
+/*
+ * IMS_DOMAIN_SPARES - one-by-one allocation at a cost that does not grow
+ * with the remapping entries in use. Under Intel VT-d, ims_alloc_irq() and
+ * ims_alloc_irq_range() then take a remapping block (up to 32 interrupts,
+ * fewer if the free slots in range or the unit allow fewer) and keep the
+ * block's other slots allocated as spares, each with its irq number and
+ * remapping entry; freed interrupts of a block become spares too. A spare
+ * is handed out again by a later single allocation whose range holds it:
+ * the driver gets the same irq number again, and /proc/interrupts goes on
+ * counting where the previous user left off. A block whose slots are all
+ * spares is released, except one per domain that is kept for the next
+ * allocation; ims_destroy_domain() releases everything. Spares are slots
+ * of the device: batches (ims_alloc_irqs()) cannot use them, so leave
+ * room. Without interrupt remapping blocks, or with an affinity
+ * descriptor, allocation is as without the flag.
+ */
+#define IMS_DOMAIN_SPARES	BIT(0)
+
 /**
  * struct ims_domain_info - what a driver describes to create an IMS domain
  * @type:	storage template
@@ -240,6 +258,7 @@ enum ims_template_type {
  *		domains of one template on one device. Up to %IMS_NAME_MAX
  *		characters out of [A-Za-z0-9._-].
  * @nr_slots:	number of hardware slots, 1 .. %IMS_MAX_SLOTS
+ * @flags:	%IMS_DOMAIN_* flags, 0 for the defaults
  * @array:	parameters when @type is %IMS_TEMPLATE_ARRAY
  * @queue:	parameters when @type is %IMS_TEMPLATE_QUEUE
  */
@@ -247,6 +266,7 @@ struct ims_domain_info {
 	enum ims_template_type	type;
 	const char		*name;
 	unsigned int		nr_slots;
+	unsigned int		flags;
 	union {
 		struct ims_array_info	array;
 		struct ims_queue_info	queue;
@@ -260,11 +280,14 @@ struct ims_domain_info {
  * @held:	slots not the driver's and not yet reusable: first slots of
  *		remapping blocks whose other interrupts are still allocated
  *		(see ims_alloc_irqs())
+ * @spare:	slots kept for reuse by single allocations, with their irq and
+ *		remapping entry (%IMS_DOMAIN_SPARES)
  */
 struct ims_domain_stats {
 	unsigned int	nr_slots;
 	unsigned int	used;
 	unsigned int	held;
+	unsigned int	spare;
 };
 
 struct ims_domain *ims_create_domain(struct pci_dev *pdev,
@@ -286,6 +309,7 @@ int ims_alloc_irqs(struct ims_domain *domain, unsigned int nr,
 		   struct ims_map *maps);
 int ims_free_irq(struct ims_domain *domain, struct ims_map map);
 int ims_free_all_irqs(struct ims_domain *domain);
+void ims_release_spares(struct ims_domain *domain);
 
 int ims_set_pasid(struct ims_domain *domain, unsigned int virq, u32 pasid);
 
