@@ -9,6 +9,8 @@
  *	live	the driver holds it ({index, virq})
  *	held	freed by the driver, still allocated in the irq core: the
  *		first slot of a VT-d block whose other members are allocated
+ *	spare	IMS_DOMAIN_SPARES domains: a slot of a VT-d block kept for
+ *		the next single allocation (ims_spare.c)
  *
  * Device pushes (the queue template's sync()) run outside the irq core's
  * alloc and free callbacks, which hold the irq core's global domain mutex,
@@ -23,22 +25,6 @@
 #include "ims_compat.h"
 #include "ims_internal.h"
 #include "ims_trace.h"
-
-/**
- * struct ims_alloc_arg - allocation request passed through the irq core
- * @first:	lowest acceptable slot index
- * @last:	highest acceptable slot index
- * @exact:	the driver asked for one given index
- * @cookies:	one cookie per interrupt, or NULL
- * @maps:	receives the slot index of each interrupt
- */
-struct ims_alloc_arg {
-	unsigned int			first;
-	unsigned int			last;
-	bool				exact;
-	const union ims_instance_cookie	*cookies;
-	struct ims_map			*maps;
-};
 
 /**
  * ims_pasid_ok - whether the storage of @domain can check @pasid
@@ -56,8 +42,15 @@ bool ims_pasid_ok(const struct ims_domain *domain, u32 pasid)
 	       (domain->pasid_width && pasid < BIT(domain->pasid_width));
 }
 
-static u32 ims_cookie_pasid(const struct ims_domain *domain,
-			    const union ims_instance_cookie *cookie)
+/**
+ * ims_cookie_pasid - the PASID an instance cookie asks for
+ * @domain:	the domain
+ * @cookie:	the cookie, or NULL
+ *
+ * Return: the PASID, or %IMS_PASID_NONE.
+ */
+u32 ims_cookie_pasid(const struct ims_domain *domain,
+		     const union ims_instance_cookie *cookie)
 {
 	if (!cookie || !domain->tmpl->cookie_pasid)
 		return IMS_PASID_NONE;
@@ -99,6 +92,8 @@ void ims_domain_free(struct irq_domain *irqdom, unsigned int virq,
 
 		if (slot->live)
 			domain->used--;
+		else if (slot->spare)
+			domain->spare--;
 		else
 			domain->held--;
 		irq_domain_reset_irq_data(irqd);
@@ -128,6 +123,7 @@ static struct ims_slot *ims_slot_new(struct ims_domain *domain,
 				     const struct ims_alloc_arg *arg,
 				     unsigned int nr)
 {
+	const union ims_instance_cookie *cookie = ims_arg_cookie(arg, nr);
 	struct ims_slot *slot;
 	int ret;
 
@@ -138,10 +134,9 @@ static struct ims_slot *ims_slot_new(struct ims_domain *domain,
 	slot->domain = domain;
 	raw_spin_lock_init(&slot->lock);
 	slot->masked = true;
-	if (arg->cookies)
-		slot->cookie = arg->cookies[nr];
-	slot->pasid = ims_cookie_pasid(domain, arg->cookies ?
-				       &arg->cookies[nr] : NULL);
+	if (cookie)
+		slot->cookie = *cookie;
+	slot->pasid = ims_cookie_pasid(domain, cookie);
 
 	ret = ims_slot_reserve(domain, slot, arg);
 	if (ret) {
@@ -210,8 +205,10 @@ static int ims_domain_alloc_block(struct ims_domain *domain, unsigned int virq,
 	}
 
 	ret = ims_parent_alloc(domain, virq, nr);
-	if (ret)
+	if (ret) {
+		arg->parent_failed = true;
 		goto release;
+	}
 
 	for (i = 0; i < nr; i++) {
 		ims_slot_install(domain, slots[i], virq + i);
@@ -220,6 +217,7 @@ static int ims_domain_alloc_block(struct ims_domain *domain, unsigned int virq,
 		arg->maps[first + i].index = slots[i]->index;
 	}
 	slots[0]->block_users = nr - 1;
+	slots[0]->block_nr = nr;
 	return 0;
 
 release:
@@ -274,8 +272,15 @@ int ims_domain_alloc(struct irq_domain *irqdom, unsigned int virq,
 	return 0;
 }
 
-static struct ims_slot *ims_virq_slot_any(struct ims_domain *domain,
-					  unsigned int virq)
+/**
+ * ims_virq_slot_any - the slot of @virq in @domain, whatever its state
+ * @domain:	the domain
+ * @virq:	a Linux irq number
+ *
+ * Return: the slot, or NULL if @virq is not an interrupt of @domain.
+ */
+struct ims_slot *ims_virq_slot_any(struct ims_domain *domain,
+				   unsigned int virq)
 {
 	struct irq_data *irqd = irq_get_irq_data(virq);
 
@@ -301,8 +306,16 @@ struct ims_slot *ims_virq_slot(struct ims_domain *domain, unsigned int virq)
 	return slot && READ_ONCE(slot->live) ? slot : NULL;
 }
 
-static struct ims_slot *ims_block_head(struct ims_domain *domain,
-				       struct ims_slot *slot)
+/**
+ * ims_block_head - the first slot of @slot's remapping block
+ * @domain:	the domain
+ * @slot:	one of its slots
+ *
+ * Return: the first slot, @slot itself if it is, or NULL if @slot is in
+ * no block.
+ */
+struct ims_slot *ims_block_head(struct ims_domain *domain,
+				struct ims_slot *slot)
 {
 	if (!slot->in_block)
 		return NULL;
@@ -312,12 +325,17 @@ static struct ims_slot *ims_block_head(struct ims_domain *domain,
 /*
  * Dispose of a slot the driver no longer holds, unless it is the first slot
  * of a VT-d block whose other members are still allocated: VT-d frees the
- * whole block with it.
+ * whole block with it. Slots of blocks become spares in IMS_DOMAIN_SPARES
+ * domains.
  */
 static void ims_slot_reap(struct ims_domain *domain, struct ims_slot *slot)
 {
 	struct ims_slot *head = ims_block_head(domain, slot);
 
+	if (head && ims_spares_on(domain)) {
+		ims_spare_add(domain, slot, head);
+		return;
+	}
 	if (slot == head && head->block_users)
 		return;
 	irq_dispose_mapping(slot->virq);
@@ -428,7 +446,7 @@ static int ims_alloc(struct ims_domain *domain, unsigned int first,
 {
 	struct ims_alloc_arg arg = {
 		.first = first, .last = last, .exact = exact,
-		.cookies = cookies, .maps = maps,
+		.cookies = cookies, .nr_cookies = nr, .maps = maps,
 	};
 	unsigned int i;
 	int virq, ret;
@@ -452,9 +470,12 @@ static int ims_alloc(struct ims_domain *domain, unsigned int first,
 	}
 
 	mutex_lock(&domain->lock);
-	virq = __irq_domain_alloc_irqs(domain->irqdom, -1, nr,
-				       dev_to_node(&domain->pdev->dev), &arg,
-				       false, affdesc);
+	if (nr == 1 && !affdesc && ims_spares_on(domain))
+		virq = ims_alloc_spared(domain, &arg);
+	else
+		virq = __irq_domain_alloc_irqs(domain->irqdom, -1, nr,
+					       dev_to_node(&domain->pdev->dev),
+					       &arg, false, affdesc);
 	ret = virq < 0 ? virq : ims_publish(domain, virq, nr);
 	mutex_unlock(&domain->lock);
 	if (ret) {
@@ -476,9 +497,11 @@ static int ims_alloc(struct ims_domain *domain, unsigned int first,
  * @cookie:	instance cookie stored with the interrupt, or NULL
  * @affdesc:	affinity of the interrupt, or NULL
  *
- * Takes the lowest free slot in [@first, @last]. The slot is masked until
- * the interrupt is requested; the irq chip programs the message and the
- * cookie's PASID.
+ * Takes the lowest free slot in [@first, @last]; in an
+ * %IMS_DOMAIN_SPARES domain the lowest spare in range first, and a free
+ * slot takes a remapping block whose other slots become spares. The slot
+ * is masked until the interrupt is requested; the irq chip programs the
+ * message and the cookie's PASID.
  *
  * Context: process context, may sleep; the queue template's sync() runs
  * from here.
@@ -598,7 +621,8 @@ static int ims_free_slot_locked(struct ims_domain *domain,
  * The interrupt must have been released with free_irq(). The slot is left
  * masked and zeroed and becomes free for reuse; the first slot of a VT-d
  * batch block only once the rest of its block is freed (see
- * ims_alloc_irqs()).
+ * ims_alloc_irqs()). In an %IMS_DOMAIN_SPARES domain a slot of a block
+ * becomes a spare instead (see ims_release_spares()).
  *
  * Context: process context, may sleep; the queue template's sync() runs
  * from here.
@@ -736,6 +760,7 @@ void ims_domain_get_stats(struct ims_domain *domain,
 	stats->nr_slots = domain->info.nr_slots;
 	stats->used = domain->used;
 	stats->held = domain->held;
+	stats->spare = domain->spare;
 	mutex_unlock(&domain->lock);
 }
 EXPORT_SYMBOL_IMS(ims_domain_get_stats);

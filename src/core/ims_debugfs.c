@@ -2,8 +2,9 @@
 /*
  * debugfs view of the IMS domains: /sys/kernel/debug/ims/<domain>/
  *   info	template, device, parent chain down to the vector domain,
- *		largest remapping block, slots total, used, and held
- *		(allocated but not the driver's: VT-d block heads)
+ *		largest remapping block, slots total, used, held
+ *		(allocated but not the driver's: VT-d block heads) and spare
+ *		(kept for reuse, IMS_DOMAIN_SPARES)
  *   slots	one line per slot the driver holds: index, irq, PASID, mask
  *		state, effective CPU, message, and the template's own state
  * /sys/kernel/debug/ims/retired, one line per retired domain (destroyed
@@ -37,6 +38,7 @@ static int ims_info_show(struct seq_file *m, void *unused)
 	seq_printf(m, "slots:    %u\n", domain->info.nr_slots);
 	seq_printf(m, "used:     %u\n", domain->used);
 	seq_printf(m, "held:     %u\n", domain->held);
+	seq_printf(m, "spare:    %u\n", domain->spare);
 	if (domain->tmpl->show_info)
 		domain->tmpl->show_info(m, domain);
 	mutex_unlock(&domain->lock);

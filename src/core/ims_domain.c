@@ -222,7 +222,7 @@ struct ims_domain *ims_create_domain(struct pci_dev *pdev,
 	int ret;
 
 	if (!tmpl || !info->nr_slots || info->nr_slots > IMS_MAX_SLOTS ||
-	    !ims_name_ok(info->name)) {
+	    (info->flags & ~IMS_DOMAIN_SPARES) || !ims_name_ok(info->name)) {
 		pci_err(pdev, "IMS: bad domain description (template %d, %u slots, name '%s')\n",
 			info->type, info->nr_slots, info->name ?: "");
 		return ERR_PTR(-EINVAL);
@@ -323,6 +323,7 @@ void ims_destroy_domain(struct ims_domain *domain)
 		return;
 	mutex_lock(&domain->lock);
 	left = ims_free_all_locked(domain, &err);
+	ims_release_spares_locked(domain);
 	mutex_unlock(&domain->lock);
 	trace_ims_domain_destroy(domain, left);
 	if (left) {

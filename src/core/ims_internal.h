@@ -129,6 +129,11 @@ struct ims_queue_state {
  * @block_users: on a block's first slot: other members still allocated.
  *		VT-d releases the whole block with its first interrupt, so
  *		that one is disposed of last.
+ * @spare:	kept for reuse (%IMS_DOMAIN_SPARES): masked and zeroed, not
+ *		the driver's, its irq and remapping entry still allocated
+ * @block_nr:	on a block's first slot: number of slots in the block
+ * @block_spares: on a block's first slot (%IMS_DOMAIN_SPARES): spares in
+ *		the block; all of them means the block is idle
  * @rcu:	lookups run under RCU; the slot is freed after a grace period
  * @sysfs_attr:	its file in the domain's irqs/ directory while live
  * @sysfs_name:	that file's name: @virq in decimal
@@ -148,6 +153,9 @@ struct ims_slot {
 	u8				block_pos;
 	struct msi_msg			msg;
 	unsigned int			block_users;
+	bool				spare;
+	u8				block_nr;
+	u8				block_spares;
 	struct rcu_head			rcu;
 	struct device_attribute		sysfs_attr;
 	char				sysfs_name[11];
@@ -188,6 +196,11 @@ enum ims_parent_kind {
  * @used:	slots the driver holds
  * @held:	slots not the driver's but still allocated: first slots of
  *		VT-d blocks whose other members are allocated
+ * @spare:	spare slots (%IMS_DOMAIN_SPARES), marked %IMS_SLOT_SPARE
+ * @idle_block:	first slot of the one idle block kept for the next single
+ *		allocation, or NULL
+ * @blocks_refused: the remapping unit refused a block to a single
+ *		allocation: take single entries until a block is released
  * @retired:	destroyed while interrupts were still requested; leaked
  * @chip:	the irq chip of this domain
  * @desc:	msi descriptor handed to the parent so that it derives the
@@ -220,6 +233,9 @@ struct ims_domain {
 	unsigned int			pasid_width;
 	unsigned int			used;
 	unsigned int			held;
+	unsigned int			spare;
+	struct ims_slot			*idle_block;
+	bool				blocks_refused;
 	bool				retired;
 	struct irq_chip			chip;
 	struct msi_desc			desc;
@@ -249,6 +265,15 @@ static inline struct ims_slot *ims_irqd_slot(struct irq_data *irqd)
 	return irq_data_get_irq_chip_data(irqd);
 }
 
+/* Spare slots carry this mark in &ims_domain.slots. */
+#define IMS_SLOT_SPARE	XA_MARK_1
+
+/* Whether freed members of @domain's remapping blocks become spares. */
+static inline bool ims_spares_on(const struct ims_domain *domain)
+{
+	return (domain->info.flags & IMS_DOMAIN_SPARES) && domain->block_max > 1;
+}
+
 /* ims_chip.c */
 void ims_chip_init(struct ims_domain *domain);
 void ims_compose_msg(struct irq_data *irqd, struct msi_msg *msg);
@@ -257,14 +282,55 @@ int ims_domain_activate(struct irq_domain *irqdom, struct irq_data *irqd,
 			bool reserve);
 void ims_domain_deactivate(struct irq_domain *irqdom, struct irq_data *irqd);
 
+/**
+ * struct ims_alloc_arg - allocation request passed through the irq core
+ * @first:	lowest acceptable slot index
+ * @last:	highest acceptable slot index
+ * @exact:	the driver asked for one given index
+ * @cookies:	one cookie per interrupt, or NULL
+ * @nr_cookies:	number of @cookies; the interrupts past them get none
+ * @maps:	receives the slot index of each interrupt
+ * @parent_failed: set when the parent domain refused its part
+ */
+struct ims_alloc_arg {
+	unsigned int			first;
+	unsigned int			last;
+	bool				exact;
+	const union ims_instance_cookie	*cookies;
+	unsigned int			nr_cookies;
+	struct ims_map			*maps;
+	bool				parent_failed;
+};
+
+static inline const union ims_instance_cookie *
+ims_arg_cookie(const struct ims_alloc_arg *arg, unsigned int nr)
+{
+	return arg->cookies && nr < arg->nr_cookies ? &arg->cookies[nr] : NULL;
+}
+
 /* ims_alloc.c */
 int ims_domain_alloc(struct irq_domain *irqdom, unsigned int virq,
 		     unsigned int nr_irqs, void *data);
 void ims_domain_free(struct irq_domain *irqdom, unsigned int virq,
 		     unsigned int nr_irqs);
 bool ims_pasid_ok(const struct ims_domain *domain, u32 pasid);
+u32 ims_cookie_pasid(const struct ims_domain *domain,
+		     const union ims_instance_cookie *cookie);
 struct ims_slot *ims_virq_slot(struct ims_domain *domain, unsigned int virq);
+struct ims_slot *ims_virq_slot_any(struct ims_domain *domain,
+				   unsigned int virq);
+struct ims_slot *ims_block_head(struct ims_domain *domain,
+				struct ims_slot *slot);
 unsigned int ims_free_all_locked(struct ims_domain *domain, int *err);
+
+/* ims_spare.c */
+int ims_alloc_spared(struct ims_domain *domain, struct ims_alloc_arg *arg);
+struct ims_slot *ims_spare_find(struct ims_domain *domain, unsigned int first,
+				unsigned int last);
+void ims_spare_add(struct ims_domain *domain, struct ims_slot *slot,
+		   struct ims_slot *head);
+void ims_spare_take(struct ims_domain *domain, struct ims_slot *slot);
+void ims_release_spares_locked(struct ims_domain *domain);
 
 /* ims_vtd.c */
 unsigned int ims_vtd_block_max(struct pci_dev *pdev, unsigned int limit);

@@ -7,7 +7,7 @@
  *	/sys/bus/pci/devices/<BDF>/ims/<domain>/	and
  *	/sys/class/ims/<domain>/
  *
- * with template, mode, chain, slots, used, held, and irqs/: one file per
+ * with template, mode, chain, slots, used, held, spare, and irqs/: one file per
  * interrupt the driver holds, named by its Linux irq number and holding
  * its slot index, in the spirit of msi_irqs/. Everything is world
  * readable; PASIDs and messages stay in debugfs (root only).
@@ -82,6 +82,13 @@ static ssize_t held_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(held);
 
+static ssize_t spare_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ims_dev_domain(dev)->spare));
+}
+static DEVICE_ATTR_RO(spare);
+
 static struct attribute *ims_domain_attrs[] = {
 	&dev_attr_template.attr,
 	&dev_attr_mode.attr,
@@ -89,6 +96,7 @@ static struct attribute *ims_domain_attrs[] = {
 	&dev_attr_slots.attr,
 	&dev_attr_used.attr,
 	&dev_attr_held.attr,
+	&dev_attr_spare.attr,
 	NULL
 };
 

@@ -11,7 +11,7 @@ IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
 command -v imsctl >/dev/null || fail "imsctl is not in the guest"
 it_setup_lane
-trap 'echo off >"$IMSDBG/fault" 2>/dev/null; it_teardown' EXIT
+trap '[ -e "$IMSDBG/fault" ] && echo off >"$IMSDBG/fault"; it_teardown' EXIT
 
 # sq: squeeze runs of blanks and drop leading ones, so that column padding
 # is not compared.

@@ -110,6 +110,8 @@ static int it_parse_create(struct it_args *a)
 			a->bits |= IT_F_PEER;
 		else if (!strcmp(a->argv[i], "scratch"))
 			a->bits |= IT_F_SCRATCH;
+		else if (!strcmp(a->argv[i], "spares"))
+			a->bits |= IT_F_SPARES;
 		else if (!strncmp(a->argv[i], "syncalloc=", 10) &&
 			 !it_uint(a->argv[i] + 10, &a->val))
 			continue;
@@ -274,6 +276,8 @@ static int it_cmd_create(struct it_dev *itd, struct it_args *a,
 	}
 	info.name = dom->uname[0] ? dom->uname : NULL;
 	info.nr_slots = nslots;
+	if (a->bits & IT_F_SPARES)
+		info.flags = IMS_DOMAIN_SPARES;
 
 	if ((a->bits & IT_F_SCRATCH) && !dom->scratch)
 		ims = ERR_PTR(-ENOMEM);
@@ -326,10 +330,19 @@ static int it_cmd_stats(struct it_dev *itd, struct it_args *a,
 
 	ims_domain_get_stats(dom->ims, &st);
 	it_result(itd,
-		  "ok nr_slots=%u used=%u held=%u sync_calls=%d sync_errors=%d sync_bad=%d sync_allocs=%d",
-		  st.nr_slots, st.used, st.held, atomic_read(&dom->sync_calls),
+		  "ok nr_slots=%u used=%u held=%u spare=%u sync_calls=%d sync_errors=%d sync_bad=%d sync_allocs=%d",
+		  st.nr_slots, st.used, st.held, st.spare,
+		  atomic_read(&dom->sync_calls),
 		  atomic_read(&dom->sync_errors), atomic_read(&dom->sync_bad),
 		  atomic_read(&dom->sync_allocs));
+	return 0;
+}
+
+static int it_cmd_release_spares(struct it_dev *itd, struct it_args *a,
+				 struct it_domain *dom, struct it_slot *s)
+{
+	ims_release_spares(dom->ims);
+	it_result(itd, "ok");
 	return 0;
 }
 
@@ -465,6 +478,8 @@ const struct it_cmd it_domain_cmds[] = {
 	  it_cmd_create },
 	{ "destroy",	2, 2, IT_DOMAIN, NULL, it_cmd_destroy },
 	{ "stats",	2, 2, IT_DOMAIN, NULL, it_cmd_stats, true },
+	{ "release_spares", 2, 2, IT_DOMAIN, NULL, it_cmd_release_spares,
+	  true },
 	{ "virq",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_virq, true },
 	{ "index",	3, 3, IT_DOMAIN, it_parse_val, it_cmd_index, true },
 	{ "lookups",	4, 4, IT_DOMAIN, it_parse_lookups, it_cmd_lookups,

@@ -237,6 +237,7 @@ struct it_args {
 #define IT_F_LAZY	BIT(3)	/* request: keep disable_irq() lazy (array) */
 #define IT_F_NOAUTOEN	BIT(4)	/* request: IRQF_NO_AUTOEN */
 #define IT_F_NOSYNC	BIT(5)	/* request: handler calls disable_irq_nosync() */
+#define IT_F_SPARES	BIT(6)	/* create: IMS_DOMAIN_SPARES */
 /* what words 1 and 2 of a command name */
 enum it_target {
 	IT_NOTHING,

@@ -48,7 +48,8 @@
  *					memory reused right after creation;
  *					"syncalloc=ID" (queue): each sync
  *					allocates and frees an interrupt of the
- *					array domain ID first
+ *					array domain ID first; "spares":
+ *					IMS_DOMAIN_SPARES
  *	destroy ID			release, free and destroy everything
  *					(not for devm domains: -EPERM)
  *	alloc ID any|at IDX|range FIRST LAST [pasid P] [cpu C|managed C]
@@ -73,6 +74,7 @@
  *	pasid ID IDX P			ims_set_pasid()
  *	dump ID IDX			raw storage of a slot as the device sees it
  *	stats ID			ims_domain_get_stats() and sync counters
+ *	release_spares ID		ims_release_spares()
  *	virq ID IDX / index ID VIRQ	ims_index_virq() / ims_irq_index()
  *	queue_fail ID 0|1		make the queue sync callback fail (-EIO)
  *	misuse ID IDX free|destroy	driver bug on purpose: ims_free_irq() or
