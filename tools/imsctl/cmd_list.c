@@ -79,6 +79,7 @@ static void domain_json(struct json *j, const struct domain *d)
 	json_opt_int(j, "size", d->nr_slots);
 	json_opt_int(j, "used", d->used);
 	json_opt_int(j, "held", d->held);
+	json_opt_int(j, "spare", d->spare);
 	if (!d->chain) {
 		json_null(j, "chain");
 		return;
@@ -103,16 +104,17 @@ static void list_text(const struct device *devs, size_t nr)
 		if (i)
 			putchar('\n');
 		device_line(dev);
-		printf("  %-*s %-8s %5s %5s %5s %-8s %s\n", w, "DOMAIN",
-		       "TEMPLATE", "USED", "HELD", "SIZE", "MODE", "CHAIN");
+		printf("  %-*s %-8s %5s %5s %5s %5s %-8s %s\n", w, "DOMAIN",
+		       "TEMPLATE", "USED", "HELD", "SPARE", "SIZE", "MODE",
+		       "CHAIN");
 		for (k = 0; k < dev->nr; k++) {
 			const struct domain *d = &dev->domains[k];
-			char b1[NUM_LEN], b2[NUM_LEN], b3[NUM_LEN];
+			char b1[NUM_LEN], b2[NUM_LEN], b3[NUM_LEN], b4[NUM_LEN];
 
-			printf("  %-*s %-8s %5s %5s %5s %-8s ", w, d->name,
+			printf("  %-*s %-8s %5s %5s %5s %5s %-8s ", w, d->name,
 			       or_dash(d->template), num(b1, d->used),
-			       num(b2, d->held), num(b3, d->nr_slots),
-			       or_dash(d->mode));
+			       num(b2, d->held), num(b4, d->spare),
+			       num(b3, d->nr_slots), or_dash(d->mode));
 			chain_text(d);
 			putchar('\n');
 		}
@@ -176,12 +178,13 @@ static void slot_text(const struct slot *s, size_t ncpu)
 
 static void domain_text(const struct domain *d, const struct irq_table *t)
 {
-	char b1[NUM_LEN], b2[NUM_LEN], b3[NUM_LEN];
+	char b1[NUM_LEN], b2[NUM_LEN], b3[NUM_LEN], b4[NUM_LEN];
 	size_t i;
 
-	printf("\ndomain %s template=%s mode=%s used=%s held=%s size=%s\n",
+	printf("\ndomain %s template=%s mode=%s used=%s held=%s spare=%s size=%s\n",
 	       d->name, or_dash(d->template), or_dash(d->mode),
-	       num(b1, d->used), num(b2, d->held), num(b3, d->nr_slots));
+	       num(b1, d->used), num(b2, d->held), num(b4, d->spare),
+	       num(b3, d->nr_slots));
 	fputs("chain ", stdout);
 	chain_text(d);
 	printf("\n%5s %6s %-10s %7s %6s %10s %10s %10s %10s", "INDEX", "IRQ",

@@ -75,7 +75,7 @@ struct domain {
 	char		template[16];	/* "array", "queue", "" unknown */
 	char		mode[16];
 	char		**chain;	/* NULL-terminated, root last */
-	long long	nr_slots, used, held;	/* -1 unknown */
+	long long	nr_slots, used, held, spare;	/* -1 unknown */
 	struct slot	*slots;
 	size_t		nr;
 	/* debugfs */

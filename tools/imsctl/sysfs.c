@@ -102,6 +102,7 @@ static void domain_read(struct domain *d)
 	d->nr_slots = domain_num(d, "slots");
 	d->used = domain_num(d, "used");
 	d->held = domain_num(d, "held");
+	d->spare = domain_num(d, "spare");
 	domain_irqs(d);
 }
 

@@ -89,18 +89,18 @@ DEVLINE="$EDU_BDF Vendor 1234 Device 11e8 [1234:11e8] driver=ims_test"
 # ---- list ------------------------------------------------------------------
 ctl 0 list
 expect_eq "$(echo "$OUT" | sq)" "$(printf '%s\n' "$DEVLINE" \
-	"DOMAIN TEMPLATE USED HELD SIZE MODE CHAIN" \
-	"$AN array 2 0 16 $MODE $CHAIN")" "imsctl list"
+	"DOMAIN TEMPLATE USED HELD SPARE SIZE MODE CHAIN" \
+	"$AN array 2 0 0 16 $MODE $CHAIN")" "imsctl list"
 ctl 0
 expect_eq "$(echo "$OUT" | sq | head -n 1)" "$DEVLINE" "imsctl without a command lists"
 ctl 0 -j list
 echo "$OUT" | grep -q "\"bdf\":\"$EDU_BDF\"" || fail "-j list: no bdf: $OUT"
-echo "$OUT" | grep -q "\"name\":\"$AN\",\"template\":\"array\",\"mode\":\"$MODE\",\"size\":16,\"used\":2,\"held\":0" ||
+echo "$OUT" | grep -q "\"name\":\"$AN\",\"template\":\"array\",\"mode\":\"$MODE\",\"size\":16,\"used\":2,\"held\":0,\"spare\":0," ||
 	fail "-j list: domain object: $OUT"
 
 # ---- show ------------------------------------------------------------------
 show_expect() {
-	printf '%s\n' "$DEVLINE" "" "domain $AN template=array mode=$MODE used=2 held=0 size=16" \
+	printf '%s\n' "$DEVLINE" "" "domain $AN template=array mode=$MODE used=2 held=0 spare=0 size=16" \
 		"chain $CHAIN"
 	head -n 1 /proc/interrupts | awk '{ printf "INDEX IRQ AFFINITY PASID MASKED ADDR_HI ADDR_LO DATA TOTAL"
 		for (i = 1; i <= NF; i++) printf " %s", $i; print " OWNER" }'
