@@ -387,6 +387,8 @@ static int idxd_ref_ims_setup(struct idxd_ref_dev *idev)
 		return -ENODEV;
 	}
 	info.nr_slots = idev->ims_size;
+	/* handles come and go one client at a time: keep that cost flat */
+	info.flags = IMS_DOMAIN_SPARES;
 	info.array.slots = idev->mem + ims_off;
 	info.array.layout = &ims_array_layout_dsa;
 	idev->ims = ims_create_domain(idev->pdev, &info);

@@ -3,8 +3,10 @@
 # (idxd_ref0-misc), its kernel WQ's IMS interrupt (idxd_ref0-wq0), and the
 # INTx mapping pci_enable_device() makes for the functions' interrupt pin
 # (an IO-APIC descriptor without action; the driver reports the irq in
-# debugfs as "intx fn0_irq=.. fn1_irq=.."), nothing else. Unbind removes
-# exactly those: the set of descriptors is the same as before the bind.
+# debugfs as "intx fn0_irq=.. fn1_irq=.."), and the spares of its IMS
+# domain (IMS_DOMAIN_SPARES: the rest of wq0's remapping block under VT-d;
+# none elsewhere), nothing else. Unbind removes exactly those: the set of
+# descriptors is the same as before the bind.
 # timeout: 60
 IDXD_LIB=1 . "$(dirname "$0")/idxd-10-probe.sh"
 
@@ -37,13 +39,29 @@ for i in $intx; do
 	cat /sys/kernel/irq/$i/chip_name | grep -q 'IO-APIC' ||
 		fail "INTx irq $i is not an IO-APIC pin: $(cat /sys/kernel/irq/$i/chip_name)"
 done
+# the spares: IMS irqs of the domain, without action, as many as it says
+dom=IMS-ARRAY-$EDU_BDF-array
+nspare=$(cat "/sys/class/ims/$dom/spare") || fail "no sysfs view of $dom"
+case "$IOMMU" in
+intel) expect_eq "$nspare" 31 "spares of $dom (wq0's block of 32)" ;;
+*) expect_eq "$nspare" 0 "spares of $dom (no remapping blocks)" ;;
+esac
+spares=
+for i in $new; do
+	[ "$(cat /sys/kernel/irq/$i/chip_name)" = "$dom" ] || continue
+	[ "$i" = "$wq0" ] && continue
+	expect_eq "$(cat /sys/kernel/irq/$i/actions)" "" "actions of spare irq $i"
+	spares="$spares $i"
+done
+expect_eq "$(echo $spares | wc -w)" "$nspare" "spare irq descriptors of $dom"
+want="$want $spares"
 want=$(echo $want | tr ' ' '\n' | sort -un | tr '\n' ' ')
 new=$(echo $new | tr ' ' '\n' | sort -un | tr '\n' ' ')
-expect_eq "$new" "$want" "irq descriptors created by the bind (misc, wq0, INTx)"
+expect_eq "$new" "$want" "irq descriptors created by the bind (misc, wq0, INTx, spares)"
 
 echo "$EDU_BDF" >"$IDXD_DRV/unbind" || fail "unbind failed"
 descs >/tmp/descs.2
 expect_eq "$(cat /tmp/descs.2 | tr '\n' ' ')" "$(cat /tmp/descs.0 | tr '\n' ' ')" "irq descriptors after unbind"
 echo "$EDU_BDF" >"$IDXD_DRV/bind" || fail "bind failed"
 idxd_bound || fail "not bound after the second bind"
-echo "PASS: bind creates exactly $(echo $new | wc -w) irq descriptors (misc MSI, IMS, INTx of the slot), unbind removes exactly those"
+echo "PASS: bind creates exactly $(echo $new | wc -w) irq descriptors (misc MSI, IMS, INTx of the slot, $nspare spares), unbind removes exactly those"
