@@ -386,7 +386,8 @@ END {
 		}
 		close(fn)
 		printf "   per step, us (median over the repetitions of each one's median):\n"
-		printf "%-6s %-8s %9s %9s %9s %9s\n", "K", "who", "alloc", "request", "free_irq", "free"
+		printf "   (and what holding K cost per interrupt, before the sequence)\n"
+		printf "%-6s %-8s %9s %9s %9s %9s %9s\n", "K", "who", "alloc", "request", "free_irq", "free", "hold/irq"
 		for (kj = 1; kj <= 3; kj++) {
 			for (ci = 1; ci <= 2; ci++) {
 				c = ci == 1 ? "array-s" : "msix"
@@ -396,6 +397,8 @@ END {
 				med_of(k, "churn", c, KS[kj], "req_med"); line = line sprintf(" %9s", fmt_us(MED))
 				med_of(k, "churn", c, KS[kj], "rel_med"); line = line sprintf(" %9s", fmt_us(MED))
 				med_of(k, "churn", c, KS[kj], "free_med"); line = line sprintf(" %9s", fmt_us(MED))
+				med_of(k, "hold", c, KS[kj], "hold_ns")
+				line = line sprintf(" %9s", KS[kj] ? fmt_us(MED / KS[kj]) : "-")
 				print line
 			}
 		}
