@@ -149,6 +149,15 @@ slab_shrink() {
 	return 0
 }
 
+# slab_use FILE: bytes in use per slab cache ("NAME BYTES" lines).
+slab_use() { awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo >"$1"; }
+
+# slab_top BEFORE AFTER: " slab:NAME=KB" for the 8 caches that grew most.
+slab_top() {
+	awk 'NR == FNR { a[$1] = $2; next } $2 > a[$1] { print $2 - a[$1], $1 }' "$1" "$2" |
+		sort -rn | head -n 8 | awk '{ printf " slab:%s=%d", $2, $1 / 1024 }'
+}
+
 # The kernel label: the line, and the remapping flavour unless VT-d xapic.
 case "${LANE#*/}" in
 intel-ir) BK=$KLINE ;;
@@ -248,12 +257,14 @@ scale() {
 	probe "$_c" 0
 	slab_shrink
 	_slab0=$(meminfo Slab) _pcpu0=$(meminfo Percpu)
+	slab_use /tmp/slab0.txt
 	b scale "$_c" 16384 1 "$_alloc" 16384
 	_held=$(val reached) _spare=$(val spare) _used=$(val used)
 	slab_shrink
 	_slab1=$(meminfo Slab) _pcpu1=$(meminfo Percpu)
+	slab_use /tmp/slab1.txt
 	_kb=$((_slab1 - _slab0 + _pcpu1 - _pcpu0))
-	echo "BENCH $BK mem $_c 16384 1 :: ok slab_kb=$((_slab1 - _slab0)) percpu_kb=$((_pcpu1 - _pcpu0)) used=$_used spare=$_spare bytes_per_irq=$((_kb * 1024 / _used))"
+	echo "BENCH $BK mem $_c 16384 1 :: ok slab_kb=$((_slab1 - _slab0)) percpu_kb=$((_pcpu1 - _pcpu0)) used=$_used spare=$_spare bytes_per_irq=$((_kb * 1024 / _used))$(slab_top /tmp/slab0.txt /tmp/slab1.txt)"
 	if [ "$_held" -lt 16384 ]; then
 		[ "$IOMMU" = amd ] || bfail "$_c: only $_held IMS irqs allocated on one device"
 		[ "$_held" -ge 128 ] || bfail "$_c: only $_held IMS irqs allocated on one device"

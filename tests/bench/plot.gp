@@ -64,7 +64,7 @@ set xlabel "interrupts held on the device"
 set ylabel "us per alloc (mean, blocks included)"
 set logscale y 10
 set yrange [*:*]
-set offsets 0, 0, graph 0.4, 0
+set offsets 0, 0, graph 0.3, 0
 set key top left maxrows 5
 plot for [i=1:nk] f(kern(i), "scale") u 1:3 w lp lw 1 dt 2 pt 5 lc rgb col(i) t kern(i)." array (no flags)", \
      for [i=1:nk] f(kern(i), "scale-s") u 1:3 w lp lw 2 dt 1 pt 7 lc rgb col(i) t kern(i)." array-s (spares)"

@@ -120,7 +120,7 @@ function ir_alloc(k, c, o) {
 # 16384 held. The data file is scale<tag>-<k>.dat. Sets S_FIRST, S_LAST, S_MAXW (window means, ns), S_FIRSTM,
 # S_LASTM, S_MAXWM (window medians), S_TOP (the most held), S_LIMIT (1
 # when the first stretch ended before 16384).
-function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b, x, o, fn, ir, STR, key) {
+function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b, x, o, fn, ir, STR, key, f, FK, SL, SLK, nsl) {
 	if (!((k, "scale", c, 16384, 1) in reps))
 		return 0
 	printf "  %s\n", title
@@ -192,6 +192,18 @@ function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b
 	    v[k, "mem", c, 16384, 1, "used"], v[k, "mem", c, 16384, 1, "spare"],
 	    v[k, "mem", c, 16384, 1, "slab_kb"] + v[k, "mem", c, 16384, 1, "percpu_kb"],
 	    v[k, "mem", c, 16384, 1, "bytes_per_irq"]
+	line = ""
+	for (f in v) {
+		split(f, FK, SUBSEP)
+		if (FK[1] == k && FK[2] == "mem" && FK[3] == c && FK[6] ~ /^slab:/)
+			SL[substr(FK[6], 6)] = v[f]
+	}
+	nsl = asorti(SL, SLK, "@val_num_desc")
+	for (si = 1; si <= nsl; si++)
+		line = line sprintf("%s %s %d kB", si > 1 ? "," : "", SLK[si], SL[SLK[si]])
+	delete SL
+	if (line != "")
+		printf "    slab caches that grew most:%s\n", line
 	printf "    free (the domain destroyed with it): %s us per irq\n", fmt_us(v[k, "free", c, S_TOP, 1, "free"])
 	return 1
 }
