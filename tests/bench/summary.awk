@@ -120,20 +120,21 @@ function ir_alloc(k, c, o) {
 # 16384 held. The data file is scale<tag>-<k>.dat. Sets S_FIRST, S_LAST, S_MAXW (window means, ns), S_FIRSTM,
 # S_LASTM, S_MAXWM (window medians), S_TOP (the most held), S_LIMIT (1
 # when the first stretch ended before 16384).
-function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b, x, o, fn, ir, STR, key, f, FK, SL, SLK, nsl) {
+function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b, x, o, fn, ir, STR, key, f, FK, SL, SLK, nsl, nr, r, t, y, z) {
 	if (!((k, "scale", c, 16384, 1) in reps))
 		return 0
-	printf "  %s\n", title
-	S_FIRST = v[k, "scale", c, 16384, 1, "first64_mean"]
-	S_FIRSTM = v[k, "scale", c, 16384, 1, "first64"]
-	S_LAST = v[k, "scale", c, 16384, 1, "last64_mean"]
-	S_LASTM = v[k, "scale", c, 16384, 1, "last64"]
+	nr = collect(k, "scale", c, 16384, "first64_mean", t)
+	printf "  %s%s\n", title, (nr > 1 ? sprintf(" (%d repetitions: medians over them)", nr) : "")
+	S_FIRST = med_of(k, "scale", c, 16384, "first64_mean") ? MED : 0
+	S_FIRSTM = med_of(k, "scale", c, 16384, "first64") ? MED : 0
+	S_LAST = med_of(k, "scale", c, 16384, "last64_mean") ? MED : 0
+	S_LASTM = med_of(k, "scale", c, 16384, "last64") ? MED : 0
 	S_TOP = v[k, "scale", c, 16384, 1, "reached"]
 	S_LIMIT = S_TOP < 16384
 	S_MAXW = S_MAXWM = 0
 	if ((k, "scale", c, 65536, 1, "reached") in v) {
-		S_MAXW = v[k, "scale", c, 65536, 1, "last64_mean"]
-		S_MAXWM = v[k, "scale", c, 65536, 1, "last64"]
+		S_MAXW = med_of(k, "scale", c, 65536, "last64_mean") ? MED : 0
+		S_MAXWM = med_of(k, "scale", c, 65536, "last64") ? MED : 0
 		S_TOP = v[k, "scale", c, 65536, 1, "reached"]
 	}
 	printf "    per alloc, us, median / mean: first 64: %s / %s\n", fmt_us(S_FIRSTM), fmt_us(S_FIRST)
@@ -142,6 +143,25 @@ function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b
 	if (S_MAXW)
 		printf "    last 64 before the maximum, %d held: %s / %s (mean %s the first 64's)\n", \
 		    S_TOP, fmt_us(S_MAXWM), fmt_us(S_MAXW), ratio(S_MAXW, S_FIRST)
+	if (S_MAXW && ((k, "scale", c, 65536, 1, "last16_mean") in v)) {
+		med_of(k, "scale", c, 65536, "last16"); x = MED
+		med_of(k, "scale", c, 65536, "last16_mean"); y = MED
+		med_of(k, "scale", c, 65536, "last64_max"); z = MED
+		printf "    the last 16 before the maximum: %s / %s; the slowest of the last 64: %s\n",
+		    fmt_us(x), fmt_us(y), fmt_us(z)
+	}
+	# each repetition's window means and their ratios
+	S_REPS = S_REPR = ""
+	for (r = 1; r <= nr && nr > 1; r++) {
+		x = v[k, "scale", c, 16384, r, "first64_mean"]
+		y = v[k, "scale", c, 16384, r, "last64_mean"]
+		z = ((k, "scale", c, 65536, r, "last64_mean") in v) ? v[k, "scale", c, 65536, r, "last64_mean"] : ""
+		S_REPS = S_REPS sprintf("%s%s/%s%s us (%s%s)", r > 1 ? "; " : "", fmt_us(x), fmt_us(y),
+		    z != "" ? "/" fmt_us(z) : "", ratio(y, x), z != "" ? ", " ratio(z, x) : "")
+		S_REPR = S_REPR sprintf("%s%s%s", r > 1 ? "; " : "", ratio(y, x), z != "" ? ", " ratio(z, x) : "")
+	}
+	if (S_REPS != "")
+		printf "    window means of each repetition, first/last 64 (/before the maximum): %s\n", S_REPS
 	fn = out "/scale" tag "-" k ".dat"
 	print "# held_at_end_of_eighth median_us mean_us" >fn
 	ns = split("16384 32768 65536", STR, " ")
@@ -156,11 +176,12 @@ function scale_contender(k, c, tag, title,    ns, si, n, from, held, line, lm, b
 		line = sprintf("    by eighth of %d..%d, median:", from, held)
 		lm = sprintf("    %*s  mean:", length(sprintf("by eighth of %d..%d,", from, held)) - 2, "")
 		for (b = 1; b <= 8; b++) {
-			x = v[k, "scale", c, n, 1, "e" b]
+			med_of(k, "scale", c, n, "e" b)
+			x = MED
+			med_of(k, "scale", c, n, "e" b "_mean")
 			line = line " " fmt_us(x)
-			lm = lm " " fmt_us(v[k, "scale", c, n, 1, "e" b "_mean"])
-			printf "%d %s %s\n", from + b * (held - from) / 8, fmt_us(x),
-			    fmt_us(v[k, "scale", c, n, 1, "e" b "_mean"]) >fn
+			lm = lm " " fmt_us(MED)
+			printf "%d %s %s\n", from + b * (held - from) / 8, fmt_us(x), fmt_us(MED) >fn
 		}
 		print line
 		print lm
@@ -359,7 +380,7 @@ END {
 			G1[k] = 1
 			G1_first[k] = S_FIRST; G1_last[k] = S_LAST; G1_max[k] = S_MAXW
 			G1_firstm[k] = S_FIRSTM; G1_lastm[k] = S_LASTM; G1_maxm[k] = S_MAXWM
-			G1_top[k] = S_TOP; G1_limit[k] = S_LIMIT
+			G1_top[k] = S_TOP; G1_limit[k] = S_LIMIT; G1_reps[k] = S_REPR
 			G1_held[k] = v[k, "scale", "array-s", 16384, 1, "reached"]
 		}
 		if (scale_contender(k, AB[k], "-b", AB[k] ": batches of " B " with ims_alloc_irqs()") && !S_LIMIT)
@@ -463,9 +484,11 @@ END {
 		} else {
 			r1 = G1_last[k] / G1_first[k]
 			r2 = G1_max[k] ? G1_max[k] / G1_first[k] : 99
-			goal("G1-flat", k, sprintf("array-s mean per alloc: first 64 %s us, before 16384 held %s us (%.2fx), before the maximum (%d held) %s us (%.2fx); medians %s / %s / %s us",
+			goal("G1-flat", k, sprintf("array-s mean per alloc%s: first 64 %s us, before 16384 held %s us (%.2fx), before the maximum (%d held) %s us (%.2fx); medians %s / %s / %s us%s",
+			    G1_reps[k] != "" ? " (median of the repetitions)" : "",
 			    fmt_us(G1_first[k]), fmt_us(G1_last[k]), r1, G1_top[k], fmt_us(G1_max[k]), r2,
-			    fmt_us(G1_firstm[k]), fmt_us(G1_lastm[k]), fmt_us(G1_maxm[k])),
+			    fmt_us(G1_firstm[k]), fmt_us(G1_lastm[k]), fmt_us(G1_maxm[k]),
+			    G1_reps[k] != "" ? "; each repetition " G1_reps[k] : ""),
 			    amd ? "n/a" : verdict(r1 <= 1.5 && r2 <= 1.5))
 		}
 		# G2: churn, IMS median <= 0.5x dynamic MSI-X at every K both ran

@@ -24,6 +24,7 @@
 #define IB_NVME_DEVICE		0x0010
 #define IB_RESULT_LEN		4096
 #define IB_WINDOW		64		/* ops per median window */
+#define IB_WINDOW_TAIL		16		/* ops of the tail window */
 #define IB_BUCKETS		8
 #define IB_PEROP_SLOTS		2048		/* like the MSI-X table */
 #define IB_PROBE_SLOTS		IB_WINDOW

@@ -44,14 +44,15 @@ void ib_cmd_sopen(struct ib_dev *ib, enum ib_kind kind, unsigned int flags,
 	ib_result(ib, "ok nslots=%u flags=%#x", nslots, flags);
 }
 
-/* " NAME=MEDIAN NAME_mean=MEAN" of @n allocation times. */
+/* " NAME=MEDIAN NAME_mean=MEAN NAME_max=MAX" of @n allocation times. */
 static void ib_result_window(struct ib_dev *ib, const char *name,
 			     const u32 *t, unsigned int n)
 {
 	struct ib_stats s;
 
 	ib_stats(t, n, &s);
-	ib_result_add(ib, " %s=%u %s_mean=%u", name, s.med, name, s.mean);
+	ib_result_add(ib, " %s=%u %s_mean=%u %s_max=%u", name, s.med, name,
+		      s.mean, name, s.max);
 }
 
 /**
@@ -61,10 +62,11 @@ static void ib_result_window(struct ib_dev *ib, const char *name,
  * @batch:	1: one by one; more: ims_alloc_irqs() of up to @batch
  *
  * A failed allocation ends the stretch; the result tells the errno
- * ("err=", 0 when @total was reached). The figures per allocation, median
- * and mean: the first IB_WINDOW of the stretch, the last IB_WINDOW, and
- * each eighth. A mean includes what an allocation now and then pays for
- * the ones after it (a remapping block taken for spares, a batch).
+ * ("err=", 0 when @total was reached). The figures per allocation, median,
+ * mean and max: the first IB_WINDOW of the stretch, the last IB_WINDOW,
+ * the last IB_WINDOW_TAIL, and each eighth. A mean includes what an
+ * allocation now and then pays for the ones after it (a remapping block
+ * taken for spares, a batch).
  */
 void ib_cmd_salloc(struct ib_dev *ib, unsigned int total, unsigned int batch)
 {
@@ -91,6 +93,10 @@ void ib_cmd_salloc(struct ib_dev *ib, unsigned int total, unsigned int batch)
 	ib_result_window(ib, "first" __stringify(IB_WINDOW),
 			 ib->scale_ns + from, w);
 	ib_result_window(ib, "last" __stringify(IB_WINDOW),
+			 ib->scale_ns + set->n - w, w);
+	/* the end of a stretch that failed: single entries after a refusal */
+	w = min_t(unsigned int, len, IB_WINDOW_TAIL);
+	ib_result_window(ib, "last" __stringify(IB_WINDOW_TAIL),
 			 ib->scale_ns + set->n - w, w);
 	/* each eighth of this call's allocations */
 	for (b = 0; b < IB_BUCKETS && len >= IB_BUCKETS; b++) {
