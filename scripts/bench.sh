@@ -10,15 +10,21 @@
 #	summary.txt	the table printed at the end (medians and ranges)
 #	bench.png	the plot (gnuplot)
 #	<lane>.log	serial console of each boot
+#	times.txt	seconds each lane took (also at the end of summary.txt)
 #
-# Environment: BENCH_LANES (default "6.1/intel-ir 6.12/intel-ir"),
+# The lanes: Debian 12's 6.1 and 6.12 and sid's 7.2 under Intel VT-d
+# (xapic), 7.2 with VT-d in x2apic mode (QEMU of the trixie root, see
+# run-lane.sh) and 6.12 under AMD-Vi. The guest labels each kernel with
+# its remapping flavour unless it is VT-d xapic: 7.2-x2apic, 6.12-amd.
+#
+# Environment: BENCH_LANES (default: the five lanes above),
 # IMS_BENCH_SMP (vCPUs, default 8: requested irqs each take a CPU vector,
 # about 200 per CPU, and growth to 1024 needs 1024 of them),
-# IMS_LANE_TIMEOUT (s per boot, default 1200).
+# IMS_LANE_TIMEOUT (s per boot, default 1800).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-lanes=${BENCH_LANES:-"6.1/intel-ir 6.12/intel-ir"}
+lanes=${BENCH_LANES:-"6.1/intel-ir 6.12/intel-ir 7.2/intel-ir 7.2/intel-x2apic 6.12/amd-ir"}
 smp=${IMS_BENCH_SMP:-8}
 bench=$IMS_SRC/tests/bench
 
@@ -32,9 +38,14 @@ ln -sfn "$stamp" "$REPO/results/bench/latest"
 
 # nvme at 00:15.0, away from the card's slot 00:14
 export IMS_SMP=$smp IMS_QEMU_EXTRA="-device nvme,serial=imsbench,msix_qsize=2048,addr=0x15"
-export IMS_LANE_TIMEOUT=${IMS_LANE_TIMEOUT:-1200}
+export IMS_LANE_TIMEOUT=${IMS_LANE_TIMEOUT:-1800}
 
+for lane in $lanes; do
+	lane_known "$lane" || die "bench: unknown lane '$lane' (lanes: $ALL_LANES)"
+done
 : >"$out/lines.txt"
+: >"$out/times.txt"
+total=$SECONDS
 failed=0
 for lane in $lanes; do
 	msg "bench: $lane ($smp vCPUs)"
@@ -52,10 +63,17 @@ for lane in $lanes; do
 	grep '^BENCH ' "$log.txt" >>"$out/lines.txt" || true
 	rm -f "$log.txt"
 	msg "bench: $lane took $((SECONDS - start)) s"
+	echo "$lane $((SECONDS - start))" >>"$out/times.txt"
 done
+echo "all $((SECONDS - total))" >>"$out/times.txt"
 
 gawk -f "$bench/csv.awk" "$out/lines.txt" >"$out/bench.csv"
 gawk -v out="$out" -f "$bench/summary.awk" "$out/bench.csv" >"$out/summary.txt"
+{
+	echo
+	echo "Lane times (boot, module build and benchmark), s"
+	awk '{ printf "  %-20s %6d\n", $1, $2 }' "$out/times.txt"
+} >>"$out/summary.txt"
 kernels=$(tail -n +2 "$out/bench.csv" | cut -d, -f1 | sort -u -V | xargs)
 [ -n "$kernels" ] || die "bench: no results (see the logs in $out)"
 gnuplot -e "dir='$out'; kernels='$kernels'" "$bench/plot.gp"
