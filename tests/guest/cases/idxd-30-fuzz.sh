@@ -9,8 +9,8 @@
 # the device still works (kernel self-test, a user client), the device
 # node is there, and the IMS slots, the requested irqs and the irq
 # descriptors are back to what they were before, but for the domain's spare
-# slots (IMS_DOMAIN_SPARES keeps them with their irqs; one that fired
-# shows in /proc/interrupts without a name).
+# slots (IMS_DOMAIN_SPARES keeps them with their irqs; on 6.1 one that
+# fired shows in /proc/interrupts without a name).
 #
 # Sourced with FUZZ_LIB=1 it only defines the fuzz_* helpers (idxd-31).
 # timeout: 150
