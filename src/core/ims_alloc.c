@@ -42,19 +42,48 @@ bool ims_pasid_ok(const struct ims_domain *domain, u32 pasid)
 	       (domain->pasid_width && pasid < BIT(domain->pasid_width));
 }
 
-/**
- * ims_cookie_pasid - the PASID an instance cookie asks for
- * @domain:	the domain
- * @cookie:	the cookie, or NULL
- *
- * Return: the PASID, or %IMS_PASID_NONE.
- */
-u32 ims_cookie_pasid(const struct ims_domain *domain,
-		     const union ims_instance_cookie *cookie)
+static u32 ims_cookie_pasid(const struct ims_domain *domain,
+			    const union ims_instance_cookie *cookie)
 {
 	if (!cookie || !domain->tmpl->cookie_pasid)
 		return IMS_PASID_NONE;
 	return domain->tmpl->cookie_pasid(cookie);
+}
+
+/**
+ * ims_slot_set_cookie - store the driver's cookie and the PASID it asks for
+ * @domain:	the domain
+ * @slot:	a slot that is not the driver's
+ * @cookie:	the cookie, or NULL for none
+ */
+void ims_slot_set_cookie(struct ims_domain *domain, struct ims_slot *slot,
+			 const union ims_instance_cookie *cookie)
+{
+	slot->cookie = cookie ? *cookie : (union ims_instance_cookie){ };
+	slot->pasid = ims_cookie_pasid(domain, cookie);
+}
+
+/**
+ * ims_slot_setup - bring a slot's storage into a defined, masked state
+ * @domain:	the domain
+ * @slot:	a slot that is not the driver's, whose irq has its parent levels
+ *
+ * Writes the message of the irq's remapping entry and the slot's PASID.
+ * The slot lock keeps the chip callbacks out: a spare's irq exists while
+ * it waits for reuse, and its affinity can be set.
+ */
+void ims_slot_setup(struct ims_domain *domain, struct ims_slot *slot)
+{
+	struct msi_msg msg;
+	unsigned long flags;
+
+	ims_compose_msg(irq_domain_get_irq_data(domain->irqdom, slot->virq),
+			&msg);
+	raw_spin_lock_irqsave(&slot->lock, flags);
+	domain->tmpl->setup(slot, &msg);
+	slot->msg = msg;
+	raw_spin_unlock_irqrestore(&slot->lock, flags);
+	trace_ims_write_msg(slot, &msg);
 }
 
 static void ims_slot_free_rcu(struct rcu_head *rcu)
@@ -134,9 +163,7 @@ static struct ims_slot *ims_slot_new(struct ims_domain *domain,
 	slot->domain = domain;
 	raw_spin_lock_init(&slot->lock);
 	slot->masked = true;
-	if (cookie)
-		slot->cookie = *cookie;
-	slot->pasid = ims_cookie_pasid(domain, cookie);
+	ims_slot_set_cookie(domain, slot, cookie);
 
 	ret = ims_slot_reserve(domain, slot, arg);
 	if (ret) {
@@ -168,13 +195,9 @@ static void ims_slot_install(struct ims_domain *domain, struct ims_slot *slot,
 			     unsigned int virq)
 {
 	struct irq_domain *irqdom = domain->irqdom;
-	struct msi_msg msg;
 
 	slot->virq = virq;
-	ims_compose_msg(irq_domain_get_irq_data(irqdom, virq), &msg);
-	domain->tmpl->setup(slot, &msg);
-	slot->msg = msg;
-	trace_ims_write_msg(slot, &msg);
+	ims_slot_setup(domain, slot);
 	__irq_set_handler(virq, handle_edge_irq, 0, "edge");
 	irq_domain_set_hwirq_and_chip(irqdom, virq, slot->index, &domain->chip,
 				      slot);

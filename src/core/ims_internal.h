@@ -314,8 +314,9 @@ int ims_domain_alloc(struct irq_domain *irqdom, unsigned int virq,
 void ims_domain_free(struct irq_domain *irqdom, unsigned int virq,
 		     unsigned int nr_irqs);
 bool ims_pasid_ok(const struct ims_domain *domain, u32 pasid);
-u32 ims_cookie_pasid(const struct ims_domain *domain,
-		     const union ims_instance_cookie *cookie);
+void ims_slot_set_cookie(struct ims_domain *domain, struct ims_slot *slot,
+			 const union ims_instance_cookie *cookie);
+void ims_slot_setup(struct ims_domain *domain, struct ims_slot *slot);
 struct ims_slot *ims_virq_slot(struct ims_domain *domain, unsigned int virq);
 struct ims_slot *ims_virq_slot_any(struct ims_domain *domain,
 				   unsigned int virq);

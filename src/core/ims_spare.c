@@ -23,7 +23,6 @@
 #include <linux/pci.h>
 
 #include "ims_internal.h"
-#include "ims_trace.h"
 
 /**
  * ims_spare_find - the lowest spare slot in a range
@@ -103,23 +102,6 @@ void ims_spare_take(struct ims_domain *domain, struct ims_slot *slot)
 		domain->idle_block = NULL;
 }
 
-/* @slot, a spare taken back, gets the request's cookie and its message. */
-static void ims_slot_renew(struct ims_domain *domain, struct ims_slot *slot,
-			   const union ims_instance_cookie *cookie)
-{
-	struct msi_msg msg;
-	unsigned long flags;
-
-	ims_compose_msg(irq_get_irq_data(slot->virq), &msg);
-	raw_spin_lock_irqsave(&slot->lock, flags);
-	slot->cookie = cookie ? *cookie : (union ims_instance_cookie){ };
-	slot->pasid = ims_cookie_pasid(domain, cookie);
-	domain->tmpl->setup(slot, &msg);
-	slot->msg = msg;
-	raw_spin_unlock_irqrestore(&slot->lock, flags);
-	trace_ims_write_msg(slot, &msg);
-}
-
 /**
  * ims_alloc_spared - allocate one interrupt of an IMS_DOMAIN_SPARES domain
  * @domain:	the domain, its lock held
@@ -145,7 +127,8 @@ int ims_alloc_spared(struct ims_domain *domain, struct ims_alloc_arg *arg)
 	slot = ims_spare_find(domain, arg->first, arg->last);
 	if (slot) {
 		ims_spare_take(domain, slot);
-		ims_slot_renew(domain, slot, ims_arg_cookie(arg, 0));
+		ims_slot_set_cookie(domain, slot, ims_arg_cookie(arg, 0));
+		ims_slot_setup(domain, slot);
 		map->index = slot->index;
 		return slot->virq;
 	}
@@ -161,11 +144,14 @@ int ims_alloc_spared(struct ims_domain *domain, struct ims_alloc_arg *arg)
 					       arg, false, NULL);
 		if (virq >= 0 || nr == 1)
 			break;
-		if (arg->parent_failed)
+		if (arg->parent_failed) {
 			domain->blocks_refused = true;
-		else if (virq != -ENOSPC)
+			nr = 1;
+		} else if (virq == -ENOSPC) {
+			nr /= 2;
+		} else {
 			break;
-		nr = arg->parent_failed ? 1 : nr / 2;
+		}
 	}
 	arg->maps = map;
 	if (virq < 0)
