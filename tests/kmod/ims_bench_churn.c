@@ -193,15 +193,5 @@ void ib_churn_close(struct ib_dev *ib)
 /* Free the held interrupts and close the contender, timed. */
 void ib_cmd_cclose(struct ib_dev *ib)
 {
-	unsigned int n = ib->churn.n;
-	u64 t0, ns;
-
-	if (!ib->churn.vec) {
-		ib_result(ib, "err %d", -EINVAL);
-		return;
-	}
-	t0 = ktime_get_ns();
-	ib_churn_close(ib);
-	ns = ktime_get_ns() - t0;
-	ib_result(ib, "ok freed=%u free=%llu", n, n ? div_u64(ns, n) : 0);
+	ib_close_timed(ib, &ib->churn, ib_churn_close);
 }

@@ -158,6 +158,8 @@ int ib_set_alloc(struct ib_set *set, unsigned int nr);
 int ib_set_alloc_timed(struct ib_set *set, unsigned int nr, u32 *t);
 void ib_set_free_last(struct ib_set *set);
 void ib_set_close(struct ib_set *set);
+void ib_close_timed(struct ib_dev *ib, struct ib_set *set,
+		    void (*close)(struct ib_dev *ib));
 size_t ib_slot_bytes(struct ib_set *set);
 void ib_set_stats(struct ib_set *set, struct ims_domain_stats *st);
 

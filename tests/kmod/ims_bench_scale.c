@@ -196,15 +196,5 @@ void ib_scale_close(struct ib_dev *ib)
 /* Free everything (the spares too: the domain is destroyed), timed. */
 void ib_cmd_sfree(struct ib_dev *ib)
 {
-	unsigned int n = ib->scale.n;
-	u64 t0, ns;
-
-	if (!ib->scale.vec) {
-		ib_result(ib, "err %d", -EINVAL);
-		return;
-	}
-	t0 = ktime_get_ns();
-	ib_scale_close(ib);
-	ns = ktime_get_ns() - t0;
-	ib_result(ib, "ok freed=%u free=%llu", n, n ? div_u64(ns, n) : 0);
+	ib_close_timed(ib, &ib->scale, ib_scale_close);
 }

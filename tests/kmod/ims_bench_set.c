@@ -427,6 +427,26 @@ void ib_set_close(struct ib_set *set)
 	set->ims = NULL;
 }
 
+/*
+ * Close @set with @close (which frees what the command kept for it), timed:
+ * the result is the number freed and the time per interrupt.
+ */
+void ib_close_timed(struct ib_dev *ib, struct ib_set *set,
+		    void (*close)(struct ib_dev *ib))
+{
+	unsigned int n = set->n;
+	u64 t0, ns;
+
+	if (!set->vec) {
+		ib_result(ib, "err %d", -EINVAL);
+		return;
+	}
+	t0 = ktime_get_ns();
+	close(ib);
+	ns = ktime_get_ns() - t0;
+	ib_result(ib, "ok freed=%u free=%llu", n, n ? div_u64(ns, n) : 0);
+}
+
 /* The slab object ims_core keeps per slot (its chip data). */
 size_t ib_slot_bytes(struct ib_set *set)
 {
