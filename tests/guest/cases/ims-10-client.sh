@@ -151,6 +151,9 @@ fire() {
 	expect_eq "$(val delivered)" "$3" "fire $*: delivered"
 }
 
+# ir_lines: the IR drivers' allocation complaints in the log so far
+ir_lines() { dmesg | grep -cE "IRTE|IR[0-9]+: can't allocate|exceeds the max invalidation handle"; }
+
 # dinfo DOMAIN FIELD: a field of ims_core's debugfs info of DOMAIN.
 dinfo() { sed -n "s/^$2: *//p" "$IMSDBG/$1/info"; }
 

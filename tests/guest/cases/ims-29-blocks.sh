@@ -14,9 +14,6 @@ IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 need_ir
 it_setup
 
-# ir_lines: the IR drivers' allocation complaints so far
-ir_lines() { dmesg | grep -cE "IRTE|IR[0-9]+: can't allocate|exceeds the max invalidation handle"; }
-
 mkdom array 1024 blk
 case "$IOMMU" in
 intel)

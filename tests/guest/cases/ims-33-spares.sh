@@ -15,9 +15,6 @@ need_ir
 it_setup
 trap '[ -e "$IMSDBG/fault" ] && echo off >"$IMSDBG/fault"; it_teardown' EXIT
 
-# ir_lines: the IR drivers' allocation complaints so far
-ir_lines() { dmesg | grep -cE "IRTE|IR[0-9]+: can't allocate|exceeds the max invalidation handle"; }
-
 # occ ID USED HELD SPARE WHAT: the domain's stats, and its sysfs view
 occ() {
 	ok stats "$1"
