@@ -23,6 +23,15 @@ declare -A IMAGE_META=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64
 declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd64
 	[6.1-rt]=linux-headers-rt-amd64 [6.12-trixie]=linux-headers-amd64
 	[7.2]=linux-headers-amd64 [7.3]=linux-headers-amd64)
+# arm64 lines: Debian 12's two stock lines for arm64 (GICv3 ITS as the MSI
+# parent), the same choice of metapackages as amd64. Not in KLINES: the
+# modules do not build for arm64 yet, and 'make modules-all' builds KLINES.
+# Their packages come from a private apt configuration (arm64_apt below),
+# their headers are unpacked into the cache (never installed) and the
+# modules are cross-built (ARM64_MAKE).
+ARM64_KLINES="6.1-arm64 6.12-arm64"
+IMAGE_META+=([6.1-arm64]=linux-image-arm64 [6.12-arm64]=linux-image-6.12-arm64)
+HEADERS_META+=([6.1-arm64]=linux-headers-arm64 [6.12-arm64]=linux-headers-6.12-arm64)
 # Lines of other suites: their headers want that suite's compiler and kbuild,
 # so they are fetched into, and built in, a Debian root of the suite
 # (roots.sh; sid's root also serves experimental). KLINE_RELEASE is the apt
@@ -46,6 +55,10 @@ ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-i
 	7.3/intel-ir 6.12/intel-x2apic 7.2/intel-x2apic 7.2/amd-x2apic"
 ALL_LANES=$(echo $ALL_LANES)
 DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
+# arm64 lanes (flavour its: qemu-system-aarch64 virt, GICv3 with an ITS, no
+# IOMMU). Known to run-lane.sh and check.sh (LANES=...), not yet in
+# ALL_LANES: ims_core does not build for arm64 yet.
+ARM64_LANES="6.1-arm64/its 6.12-arm64/its"
 # make check runs the debug kernel on VT-d only: each debug lane takes half
 # an hour on this project's 2-core machines, the two together would not fit
 # CI's 90 minutes. ims_core's AMD-Vi specifics (parent detection, no remap
@@ -105,8 +118,69 @@ kver_root() {
 		"$REPO/scripts/roots.sh" of-kver "$1"
 }
 
-# lane_known LANE: true for a lane of ALL_LANES or DEBUG_LANES.
-lane_known() { [[ " $ALL_LANES $DEBUG_LANES " == *" $1 "* ]]; }
+# lane_known LANE: true for a lane of ALL_LANES, DEBUG_LANES or ARM64_LANES.
+lane_known() { [[ " $ALL_LANES $DEBUG_LANES $ARM64_LANES " == *" $1 "* ]]; }
+
+# is_arm64_kline LINE / kver_is_arm64 KVER: an arm64 kernel line, an arm64
+# kernel release (Debian's arm64 flavour is in the release: 6.1.0-57-arm64).
+is_arm64_kline() { [[ " $ARM64_KLINES " == *" $1 "* ]]; }
+kver_is_arm64() { [[ "$1" == *-arm64 ]]; }
+
+# The arm64 side of the cache: the private apt state, the unpacked headers
+# (headers/<kver>/, a root with usr/src and usr/lib) and busybox. The
+# kernel images share kernels/<kver>/ with the amd64 ones.
+ARM64_CACHE=$IMS_CACHE/arm64
+# make arguments of an arm64 module build (gcc-aarch64-linux-gnu).
+ARM64_MAKE=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+
+# kver_kdir KVER: the kernel build tree modules of KVER build against: the
+# installed headers (or a suite root's, see kver_root) for amd64, the
+# unpacked arm64 headers in the cache (kernels.sh fetch) for arm64.
+kver_kdir() {
+	if kver_is_arm64 "$1"; then
+		echo "$ARM64_CACHE/headers/$1/usr/src/linux-headers-$1"
+	else
+		echo "/lib/modules/$1/build"
+	fi
+}
+
+# arm64_apt CMD ARGS...: run apt-get or apt-cache with a private apt
+# configuration that knows arm64 packages: the host's sources, its own lists,
+# cache and (empty) dpkg status under $ARM64_CACHE/apt, APT::Architectures
+# amd64 and arm64 (downloads as root: apt's _apt user may not write to the
+# caller's directory). The host's dpkg architectures, sources and lists stay as
+# they are (no 'dpkg --add-architecture'); nothing is ever installed with it,
+# only 'apt-get download' and queries. The lists are refreshed when missing
+# or older than IMS_ROOT_MAX_AGE (6 h), like the roots' (roots.sh).
+arm64_apt() {
+	local dir=$ARM64_CACHE/apt
+	mkdir -p "$dir"
+	# One at a time: apt locks its lists and archives, and two lanes may
+	# want busybox while kernels.sh refreshes the lists.
+	(
+		flock 7
+		if [ ! -f "$dir/apt.conf" ]; then
+			mkdir -p "$dir"/{state,lists/partial,cache/archives/partial}
+			: >"$dir/status"
+			printf '%s\n' "Dir::State \"$dir/state\";" \
+				"Dir::State::lists \"$dir/lists\";" \
+				"Dir::State::status \"$dir/status\";" \
+				"Dir::Cache \"$dir/cache\";" \
+				'APT::Architectures { "amd64"; "arm64"; };' \
+				'APT::Sandbox::User "root";' >"$dir/apt.conf.tmp"
+			mv "$dir/apt.conf.tmp" "$dir/apt.conf"
+		fi
+		stamp=$dir/lists/.updated
+		if [ ! -f "$stamp" ] ||
+		   [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -gt "${IMS_ROOT_MAX_AGE:-21600}" ]; then
+			msg "apt-get update (private arm64 configuration in $dir)"
+			APT_CONFIG=$dir/apt.conf apt-get update -qq >&2 ||
+				die "apt-get update with the arm64 configuration ($dir/apt.conf) failed"
+			touch "$stamp"
+		fi
+		APT_CONFIG=$dir/apt.conf "$@"
+	) 7>"$dir/.lock"
+}
 
 # Guest memory (MiB) and the factor on guest case timeouts of a kernel line:
 # the debug kernel (KASAN shadow, lockdep) needs more of both.

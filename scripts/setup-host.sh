@@ -13,6 +13,8 @@ PKGS=(
 	kmod cpio rsync           # depmod, initramfs, per-kernel build trees
 	busybox-static            # guest user space
 	qemu-system-x86           # the test machine (TCG)
+	qemu-system-arm           # the arm64 lanes' machine (virt, GICv3 ITS)
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross    # arm64 cross builds
 	dkms                      # DKMS packaging (installed without recommends)
 	debootstrap               # build roots of newer suites (roots.sh)
 	linux-headers-amd64 linux-headers-6.12-amd64   # the two kernel lines
