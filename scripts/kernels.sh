@@ -18,30 +18,46 @@
 # without installing them; a complete cache is re-used. The built line
 # (6.12-debug) comes from scripts/debug-kernel.sh, which builds it once and
 # leaves the same files plus /lib/modules/<kver>/build.
+#
+# The arm64 lines (ARM64_KLINES) resolve and download with the private apt
+# configuration of common.sh (arm64_apt); their headers are unpacked into
+# $IMS_CACHE/arm64/headers/<kver>/ (see fetch_arm64_headers), never
+# installed. They take a lock of their own, so that they can be prepared
+# while another run holds the main one (a debug kernel build takes minutes).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 ROOTS_SH=$REPO/scripts/roots.sh
 
 # apt_in LINE CMD...: CMD (apt-cache, apt-get download) where LINE's
-# packages are known: the host, or the root of LINE's suite.
+# packages are known: the host, the root of LINE's suite, or the private
+# arm64 configuration.
 apt_in() {
-	local root
+	local root line=$1
 	root=$(kline_root "$1")
 	shift
-	if [ -n "$root" ]; then
+	if is_arm64_kline "$line"; then
+		arm64_apt "$@"
+	elif [ -n "$root" ]; then
 		"$ROOTS_SH" run "$root" "$@"
 	else
 		"$@"
 	fi
 }
 
+# pkg_names: the package names of 'apt-cache depends' lines, without
+# "<...>" (virtual) and ":arch" (printed for arm64 packages).
+pkg_names() {
+	awk '$1 ~ /^\|?(Pre)?Depends:$/ { n = $2; gsub(/^<|>$/, "", n); sub(/:[a-z0-9]+$/, "", n); print n }'
+}
+
 # Versioned package a metapackage depends on, e.g. linux-image-6.1.0-56-amd64.
 meta_dep() {
-	local line=$1 meta=$2 prefix=$3 release
+	local line=$1 meta=$2 prefix=$3 release arch=''
 	release=${KLINE_RELEASE[$line]:-}
-	apt_in "$line" apt-cache depends "$meta${release:+/$release}" 2>/dev/null |
-		awk -v p="$prefix" '$1 ~ /^\|?Depends:$/ && index($2, p) == 1 { print $2; exit }'
+	is_arm64_kline "$line" && arch=:arm64
+	apt_in "$line" apt-cache depends "$meta$arch${release:+/$release}" 2>/dev/null |
+		pkg_names | awk -v p="$prefix" 'index($0, p) == 1 { print; exit }'
 }
 
 kver_of() {
@@ -50,15 +66,15 @@ kver_of() {
 		"$REPO/scripts/debug-kernel.sh" kver
 		return
 	fi
-	[ -n "${IMAGE_META[$line]:-}" ] || die "unknown kernel line '$line' (known: $KLINES $BUILT_KLINES)"
+	[ -n "${IMAGE_META[$line]:-}" ] || die "unknown kernel line '$line' (known: $KLINES $BUILT_KLINES $ARM64_KLINES)"
 	root=$(kline_root "$line")
 	[ -z "$root" ] || "$ROOTS_SH" update "$root" >&2
 	dep=$(meta_dep "$line" "${IMAGE_META[$line]}" linux-image-)
-	if [ -z "$dep" ] && [ -z "$root" ]; then
+	if [ -z "$dep" ] && [ -z "$root" ] && ! is_arm64_kline "$line"; then
 		apt_update
 		dep=$(meta_dep "$line" "${IMAGE_META[$line]}" linux-image-)
 	fi
-	[ -n "$dep" ] || die "cannot resolve ${IMAGE_META[$line]} of kernel line $line${root:+ in the $root root} (apt-cache depends)"
+	[ -n "$dep" ] || die "cannot resolve ${IMAGE_META[$line]} of kernel line $line${root:+ in the $root root}$(is_arm64_kline "$line" && echo " with the arm64 apt configuration") (apt-cache depends)"
 	local kver=${dep#linux-image-}
 	local hdep
 	hdep=$(meta_dep "$line" "${HEADERS_META[$line]}" linux-headers-)
@@ -75,9 +91,8 @@ cache_dir() { echo "$IMS_CACHE/kernels/$1"; }
 image_pkgs() {
 	local line=$1 kver=$2
 	echo "linux-image-$kver"
-	apt_in "$line" apt-cache depends "linux-image-$kver" 2>/dev/null |
-		awk -v a="linux-binary-$kver" -v b="linux-base-$kver" \
-			'$1 ~ /Depends:$/ && ($2 == a || $2 == b) { print $2 }'
+	apt_in "$line" apt-cache depends "linux-image-$kver" 2>/dev/null | pkg_names |
+		awk -v a="linux-binary-$kver" -v b="linux-base-$kver" '$0 == a || $0 == b'
 }
 
 # First file of a list that exists.
@@ -98,7 +113,7 @@ fetch_image() {
 	mapfile -t pkgs < <(image_pkgs "$line" "$kver")
 	msg "downloading ${pkgs[*]}"
 	if ! (cd "$tmp" && apt_in "$line" apt-get download -q "${pkgs[@]}" >&2 2>/dev/null); then
-		[ -n "$(kline_root "$line")" ] || apt_update
+		[ -n "$(kline_root "$line")" ] || is_arm64_kline "$line" || apt_update
 		(cd "$tmp" && apt_in "$line" apt-get download -q "${pkgs[@]}" >&2) ||
 			{ rm -rf "$tmp"; die "cannot download ${pkgs[*]} (kernel line $line)"; }
 	fi
@@ -115,6 +130,12 @@ fetch_image() {
 	m=$tmp/x/lib/modules/$kver
 	[ -d "$m" ] || m=$tmp/x/usr/lib/modules/$kver
 	f=$(first_of "$tmp/x/boot/vmlinuz-$kver" "$m/vmlinuz") || die "no vmlinuz in ${pkgs[*]}"
+	# QEMU's -kernel boots an arm64 Image as such (Debian 12's vmlinuz is
+	# one, uncompressed: no CONFIG_EFI_ZBOOT); an EFI zboot image would
+	# need firmware, so say so rather than boot nothing.
+	if kver_is_arm64 "$kver" && [ "$(od -An -c -j 56 -N 4 "$f" | tr -d ' ')" != 'ARMd' ]; then
+		die "$f is not an arm64 Image (no ARM\\x64 magic at offset 56): $(file -b "$f" 2>/dev/null)"
+	fi
 	cp "$f" "$tmp/k/vmlinuz"
 	f=$(first_of "$tmp/x/boot/config-$kver" "$m/config") || die "no config in ${pkgs[*]}"
 	cp "$f" "$tmp/k/config"
@@ -148,6 +169,45 @@ fetch_headers() {
 		die "linux-headers-$kver did not install completely in the $root root"
 }
 
+# Headers of an arm64 KVER, for cross builds: linux-headers-KVER, its
+# -common and the linux-kbuild package it depends on, unpacked with
+# 'dpkg-deb -x' into $ARM64_CACHE/headers/KVER/ (usr/src/..., usr/lib/...).
+# The kbuild package is taken in its amd64 build, of the arm64 headers'
+# version: the two builds differ only in their ELF tools (fixdep, modpost,
+# genksyms, ...), which must run on this host. The headers' Makefile
+# includes the -common one by its absolute /usr/src path: it is pointed at
+# the unpacked copy.
+fetch_arm64_headers() {
+	local line=$1 kver=$2 dir tmp ver common kbuild deb deps
+	dir=$ARM64_CACHE/headers/$kver
+	[ -f "$dir/.complete" ] && return 0
+	mkdir -p "$ARM64_CACHE/headers"
+	ver=$(arm64_apt apt-cache show --no-all-versions "linux-headers-$kver:arm64" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n 1)
+	[ -n "$ver" ] || die "no linux-headers-$kver:arm64 in the arm64 apt configuration"
+	mapfile -t deps < <(arm64_apt apt-cache depends "linux-headers-$kver:arm64" 2>/dev/null | pkg_names)
+	common=$(printf '%s\n' "${deps[@]}" | grep -m1 '^linux-headers-.*-common$') ||
+		die "linux-headers-$kver:arm64 names no -common headers package"
+	kbuild=$(printf '%s\n' "${deps[@]}" | grep -m1 '^linux-kbuild-') ||
+		die "linux-headers-$kver:arm64 names no linux-kbuild package"
+	tmp=$(mktemp -d "$ARM64_CACHE/headers/.dl.XXXXXX")
+	msg "downloading linux-headers-$kver:arm64 $common $kbuild:amd64 (=$ver)"
+	(cd "$tmp" && arm64_apt apt-get download -q "linux-headers-$kver:arm64=$ver" \
+		"$common=$ver" "$kbuild:amd64=$ver" >&2) ||
+		{ rm -rf "$tmp"; die "cannot download the arm64 headers of $kver ($common, $kbuild $ver)"; }
+	mkdir -p "$tmp/root"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$tmp/root"
+	done
+	sed -i "s|^include /usr/src/|include $dir/usr/src/|" "$tmp/root/usr/src/linux-headers-$kver/Makefile"
+	[ -x "$tmp/root/usr/src/linux-headers-$kver/scripts/basic/fixdep" ] ||
+		die "unpacked arm64 headers of $kver have no scripts/basic/fixdep (kbuild link broken?)"
+	touch "$tmp/root/.complete"
+	rm -rf "$dir"
+	mv "$tmp/root" "$dir"
+	rm -rf "$tmp"
+}
+
 fetch() {
 	local line kver
 	for line in "$@"; do
@@ -157,7 +217,11 @@ fetch() {
 			continue
 		fi
 		kver=$(kver_of "$line")
-		fetch_headers "$line" "$kver"
+		if is_arm64_kline "$line"; then
+			fetch_arm64_headers "$line" "$kver"
+		else
+			fetch_headers "$line" "$kver"
+		fi
 		fetch_image "$line" "$kver"
 		echo "$line $kver"
 	done
@@ -168,9 +232,12 @@ shift || true
 case "$cmd" in
 kver)	[ $# -eq 1 ] || die "usage: kernels.sh kver LINE"; kver_of "$1" ;;
 fetch)	[ $# -ge 1 ] || set -- $KLINES
-	mkdir -p "$IMS_CACHE"
-	exec 9>"$IMS_CACHE/.lock"
-	flock 9
+	mkdir -p "$ARM64_CACHE"
+	for l in "$@"; do
+		if is_arm64_kline "$l"; then arm64=1; else amd64=1; fi
+	done
+	if [ -n "${amd64:-}" ]; then exec 9>"$IMS_CACHE/.lock"; flock 9; fi
+	if [ -n "${arm64:-}" ]; then exec 8>"$ARM64_CACHE/.lock"; flock 8; fi
 	fetch "$@" ;;
 dir)	[ $# -eq 1 ] || die "usage: kernels.sh dir KVER"; cache_dir "$1" ;;
 *)	die "usage: kernels.sh {kver LINE | fetch [LINE...] | dir KVER}" ;;
