@@ -5,7 +5,10 @@
 #                               there against /lib/modules/KVER/build (6.1 has
 #                               no MO=, hence the copy); incremental. Kernels
 #                               of other suites build in their suite's root
-#                               (roots.sh), with that suite's compiler
+#                               (roots.sh), with that suite's compiler; arm64
+#                               kernels (*-arm64) cross-build with
+#                               aarch64-linux-gnu-gcc against the headers
+#                               kernels.sh unpacked in the cache
 #   build-modules.sh --kdir DIR build in place (make -C DIR M=<repo> modules)
 #
 # Prints the absolute path of every module the build produced (taken from
@@ -21,14 +24,21 @@ if [ "$1" = --kdir ]; then
 	[ $# -eq 2 ] || usage
 	kdir=$2
 	tree=$IMS_SRC
+	kver=''
 else
 	[ $# -eq 1 ] || usage
-	kdir=/lib/modules/$1/build
-	tree=$IMS_BUILD/$1
+	kver=$1
+	kdir=$(kver_kdir "$kver")
+	tree=$IMS_BUILD/$kver
 fi
-# In the root of the kernel's suite when the host has no headers for it.
-in_root=()
-if suite=$(kver_root "$(basename "$(dirname "$kdir")")"); then
+# In the root of the kernel's suite when the host has no headers for it;
+# an arm64 kernel's with the cross compiler (ARM64_MAKE).
+in_root=() cross=()
+if kver_is_arm64 "$kver"; then
+	cross=("${ARM64_MAKE[@]}")
+	command -v aarch64-linux-gnu-gcc >/dev/null ||
+		die "aarch64-linux-gnu-gcc not found (run scripts/setup-host.sh)"
+elif suite=$(kver_root "$(basename "$(dirname "$kdir")")"); then
 	in_root=("$REPO/scripts/roots.sh" run "$suite")
 fi
 [ -d "$kdir" ] || [ ${#in_root[@]} -gt 0 ] || die "no kernel build tree at $kdir (headers not installed? try make KVERS=... or make modules-all)"
@@ -50,7 +60,7 @@ fi
 
 log=$tree/build.log
 msg "building modules in $tree against $kdir${in_root:+ in the $suite root}"
-if ! "${in_root[@]}" make -C "$kdir" M="$tree" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
+if ! "${in_root[@]}" make -C "$kdir" M="$tree" "${cross[@]}" W=1 -j"$(nproc)" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	die "module build failed for $kdir (log: $log)"
 fi
@@ -59,7 +69,7 @@ if grep -qi 'warning:' "$log"; then
 	grep -i 'warning:' "$log" >&2
 	# Objects that warned are up to date now: clean, so that the next
 	# (incremental) build compiles them again and still fails.
-	"${in_root[@]}" make -C "$kdir" M="$tree" clean >/dev/null 2>&1 || true
+	"${in_root[@]}" make -C "$kdir" M="$tree" "${cross[@]}" clean >/dev/null 2>&1 || true
 	die "module build has warnings (W=1; warnings are errors here): $log"
 fi
 
