@@ -19,14 +19,17 @@
 #     command substitution, so call them from the case's main shell
 #
 # Lane facts from /etc/ims-lane: LANE (e.g. 6.12/intel-ir), KLINE (6.1 or
-# 6.12, 6.1-rt, 6.12-debug, 7.2, ...), IOMMU (intel, amd or none), APIC
-# (xapic or x2apic: the remapping mode), SMP (vCPUs), QEMU_VERSION (of the
+# 6.12, 6.1-rt, 6.12-debug, 7.2, 6.12-arm64, ...), IMS_ARCH (x86 or arm64,
+# see arch_is), IOMMU (intel, amd or none), APIC (xapic or x2apic: the
+# remapping mode; none on arm64), SMP (vCPUs), QEMU_VERSION (of the
 # emulator: what it models differs), KVER (uname -r),
 # TESTS, SOAK (the soak cases this lane runs: "all" or a comma-separated
 # list), DRIVER_DEEP (which deeper idxd_ref cases: all, teardown or none),
 # TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
+# x86 unless the lane file says otherwise (run-lane.sh writes IMS_ARCH).
+: "${IMS_ARCH:=x86}"
 
 # Test card: edu at 00:14.0, ivshmem-plain (BAR2 = memory) at 00:14.1.
 EDU_BDF=0000:00:14.0
@@ -79,6 +82,13 @@ idxd_case_deep() {
 	*) skip "deeper idxd_ref case: not on $LANE (DRIVER_DEEP=$DRIVER_DEEP, see lane_driver_deep)" ;;
 	esac
 }
+
+# arch_is ARCH: true on a lane of that kernel architecture, x86 or arm64
+# (lanes */its: qemu-system-aarch64 virt, GICv3 with an ITS as the MSI
+# parent, no IOMMU, IOMMU=none and APIC=none). An x86-only case (remapping
+# units, APIC modes, the vector domain) starts with
+#	arch_is x86 || skip "x86 only: <why>"
+arch_is() { [ "$IMS_ARCH" = "$1" ]; }
 
 # True if the lane has interrupt remapping (Intel or AMD IOMMU).
 lane_has_ir() { [ "$IOMMU" = intel ] || [ "$IOMMU" = amd ]; }
