@@ -29,9 +29,11 @@ set -euo pipefail
 # a VM lane starts only after its packaging lane (if that is in the run).
 PKG_LANES="host/dkms $(printf '%s/dkms\n' "${KLINE_ROOT[@]}" | sort -u | tr '\n' ' ')"
 is_pkg_lane() { [[ " $PKG_LANES " == *" $1 "* ]]; }
-# pkg_lane_of LANE: the packaging lane of a VM lane's kernel.
+# pkg_lane_of LANE: the packaging lane of a VM lane's kernel (none for an
+# arm64 lane: DKMS does not cross-build, see run-lane.sh).
 pkg_lane_of() {
 	local root
+	is_arm64_kline "${1%%/*}" && return 0
 	root=$(kline_root "${1%%/*}")
 	echo "${root:-host}/dkms"
 }
@@ -42,7 +44,7 @@ lanes=$(echo ${LANES:-$default_lanes})
 jobs=${IMS_JOBS:-2}
 for lane in $lanes; do
 	is_pkg_lane "$lane" || lane_known "$lane" ||
-		die "unknown lane '$lane' (lanes: $PKG_LANES $ALL_LANES $DEBUG_LANES)"
+		die "unknown lane '$lane' (lanes: $PKG_LANES $ALL_LANES $DEBUG_LANES $ARM64_LANES)"
 done
 t0=$(date +%s)
 
@@ -87,6 +89,7 @@ run_one() {
 run_pkg() {
 	local lane=$1 root=${1%%/dkms} start rc=0 k kvers=()
 	for k in $klines; do
+		is_arm64_kline "$k" && continue
 		[ "$(kline_root "$k")" = "${root#host}" ] && kvers+=("${kver_of[$k]}")
 	done
 	start=$(date +%s)
@@ -106,7 +109,7 @@ ready() {
 	local dep
 	is_pkg_lane "$1" && return 0
 	dep=$(pkg_lane_of "$1")
-	[[ " $lanes " != *" $dep "* ]] || [ -f "$out/$dep.rc" ]
+	[ -z "$dep" ] || [[ " $lanes " != *" $dep "* ]] || [ -f "$out/$dep.rc" ]
 }
 
 pending=()

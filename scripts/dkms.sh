@@ -13,6 +13,7 @@
 #                                  module lands in DIR
 #   dkms.sh test KVER...           the host packaging test (TAP), which ends
 #                                  with the package installed for every KVER
+#   dkms.sh names                  the package's module names (dkms.conf)
 #
 # The package is Kbuild, VERSION, dkms.conf, README.md, src/, include/ and
 # the DKMS hook script: no tests, no test bed.
@@ -152,5 +153,6 @@ vendor)  [ $# -eq 2 ] || die "usage: dkms.sh vendor KVER DIR"; locked
 	 install_for "$1"; vendor_build "$1" "$2" ;;
 test)    [ $# -ge 1 ] || die "usage: dkms.sh test KVER..."; locked
 	 . "$REPO/scripts/dkms-test.sh" ;;
-*)       die "usage: dkms.sh {stage DIR|install KVER...|remove|modules KVER DIR|vendor KVER DIR|test KVER...}" ;;
+names)   package_modules ;;
+*)       die "usage: dkms.sh {stage DIR|install KVER...|remove|modules KVER DIR|vendor KVER DIR|test KVER...|names}" ;;
 esac
