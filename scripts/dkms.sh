@@ -10,7 +10,9 @@
 #                                  installed modules, uncompressed, to DIR
 #   dkms.sh vendor KVER DIR        build tests/vendor in a copy outside this
 #                                  tree against the installed package; the
-#                                  module lands in DIR
+#                                  module lands in DIR. An arm64 KVER: against
+#                                  a staged package (DKMS does not
+#                                  cross-build, see vendor_build_arm64)
 #   dkms.sh test KVER...           the host packaging test (TAP), which ends
 #                                  with the package installed for every KVER
 #   dkms.sh names                  the package's module names (dkms.conf)
@@ -113,11 +115,13 @@ copy_modules() {
 	done
 }
 
+# vendor_build KVER DIR IMS_DIR [MAKE ARGS...]
 vendor_build() {
-	local kver=$1 dir=$2 tmp
+	local kver=$1 dir=$2 imsdir=$3 tmp
+	shift 3
 	tmp=$(mktemp -d)
 	cp -r "$IMS_SRC/tests/vendor/." "$tmp/"
-	if ! make -C "$tmp" KVER="$kver" IMS_DIR="$PKGSRC" W=1 >"$tmp/build.log" 2>&1 ||
+	if ! make -C "$tmp" KVER="$kver" IMS_DIR="$imsdir" W=1 "$@" >"$tmp/build.log" 2>&1 ||
 	   grep -qi 'warning:' "$tmp/build.log"; then
 		cat "$tmp/build.log" >&2
 		rm -rf "$tmp"
@@ -127,6 +131,25 @@ vendor_build() {
 	cp "$tmp"/*.ko "$dir/"
 	rm -rf "$tmp"
 	ls "$dir"/ims_vendor_sample.ko
+}
+
+# vendor_build_arm64 KVER DIR: the vendor sample of an arm64 kernel. DKMS
+# does not cross-build, so the sample builds against a staged copy of the
+# package (what 'stage' copies, as DKMS would have it in /usr/src) and the
+# symbol versions of the package's modules from the lane's cross build
+# (IMS_BUILD/KVER, build-modules.sh), as dkms-symvers.sh would keep them.
+vendor_build_arm64() {
+	local kver=$1 dir=$2 pkg symvers rc=0
+	symvers=$IMS_BUILD/$kver/Module.symvers
+	[ -f "$symvers" ] || die "no $symvers: build the modules for $kver first (build-modules.sh)"
+	pkg=$(mktemp -d)
+	stage "$pkg"
+	mkdir -p "$pkg/symvers/$kver"
+	awk -F'\t' -v re="(^|/)($(package_modules | tr ' ' '|'))\$" '$3 ~ re' "$symvers" \
+		>"$pkg/symvers/$kver/Module.symvers"
+	vendor_build "$kver" "$dir" "$pkg" KDIR="$(kver_kdir "$kver")" "${ARM64_MAKE[@]}" || rc=$?
+	rm -rf "$pkg"
+	return "$rc"
 }
 
 locked() {
@@ -139,7 +162,7 @@ cmd=${1:-}
 shift || true
 case "$cmd" in
 install|modules|vendor|test)
-	if [ $# -ge 1 ] && suite=$(kver_root "$1"); then
+	if [ $# -ge 1 ] && ! kver_is_arm64 "$1" && suite=$(kver_root "$1"); then
 		exec "$REPO/scripts/roots.sh" run "$suite" "$REPO/scripts/dkms.sh" "$cmd" "$@"
 	fi ;;
 esac
@@ -149,8 +172,12 @@ install) [ $# -ge 1 ] || die "usage: dkms.sh install KVER..."; locked; install_f
 remove)  locked; unregister ;;
 modules) [ $# -eq 2 ] || die "usage: dkms.sh modules KVER DIR"; locked
 	 install_for "$1"; copy_modules "$1" "$2" ;;
-vendor)  [ $# -eq 2 ] || die "usage: dkms.sh vendor KVER DIR"; locked
-	 install_for "$1"; vendor_build "$1" "$2" ;;
+vendor)  [ $# -eq 2 ] || die "usage: dkms.sh vendor KVER DIR"
+	 if kver_is_arm64 "$1"; then
+		vendor_build_arm64 "$1" "$2"
+	 else
+		locked; install_for "$1"; vendor_build "$1" "$2" "$PKGSRC"
+	 fi ;;
 test)    [ $# -ge 1 ] || die "usage: dkms.sh test KVER..."; locked
 	 . "$REPO/scripts/dkms-test.sh" ;;
 names)   package_modules ;;
