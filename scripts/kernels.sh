@@ -69,6 +69,8 @@ kver_of() {
 	[ -n "${IMAGE_META[$line]:-}" ] || die "unknown kernel line '$line' (known: $KLINES $BUILT_KLINES $ARM64_KLINES)"
 	root=$(kline_root "$line")
 	[ -z "$root" ] || "$ROOTS_SH" update "$root" >&2
+	# Refresh the arm64 lists where it shows (meta_dep hides apt's stderr).
+	! is_arm64_kline "$line" || arm64_apt true
 	dep=$(meta_dep "$line" "${IMAGE_META[$line]}" linux-image-)
 	if [ -z "$dep" ] && [ -z "$root" ] && ! is_arm64_kline "$line"; then
 		apt_update
