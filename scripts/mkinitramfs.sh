@@ -24,9 +24,8 @@
 # the private apt configuration, cached in $IMS_CACHE/arm64/busybox/) with
 # only its /bin/sh link (the host cannot run it to list its applets: the
 # guest's /init installs them); tests/user/*.c cross-compiled static with
-# aarch64-linux-gnu-gcc (cached in IMS_BUILD/user-arm64); no trinity and no
-# imsctl (both link shared host libraries: libpci has no static build in
-# Debian), said on stderr.
+# aarch64-linux-gnu-gcc (cached in IMS_BUILD/user-arm64); trinity and imsctl
+# dynamically linked against Debian's arm64 libraries (arm64_sysroot below).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -142,37 +141,118 @@ add_prog() {
 	done
 }
 
-# Not on arm64: the host programs are amd64 binaries with amd64 libraries,
-# and imsctl links libpci, which Debian ships shared only (no libpci.a to
-# link it static for the arm64 guest).
-guest_progs=$HOST_PROGS imsctl=1
-if [ "$arm64" = 1 ]; then
-	msg "arm64 initramfs: no$(for e in $HOST_PROGS; do printf ' %s' "${e%%:*}"; done) and no imsctl (amd64 programs with shared libraries; cases that run them fail on arm64)"
-	guest_progs='' imsctl=0
-fi
+# The arm64 guest's dynamically linked programs are Debian's arm64 builds
+# (HOST_PROGS) or built against them (imsctl: Debian ships libpci shared
+# only, so it cannot be linked static): their packages, libc6 and libpci's
+# libraries, unpacked once into $IMS_CACHE/arm64/sysroot/ (.pkgs names
+# the versions; any new version makes it again). ldd cannot run there:
+# the ELF NEEDED entries are followed with the cross readelf instead.
+ARM64_SYSROOT_PKGS="libc6 libpci3 libpci-dev libudev1 zlib1g"
 
-for entry in $guest_progs; do
-	apt_ensure "${entry#*:}"
-	prog=$(command -v "${entry%%:*}") || die "${entry%%:*} not found"
-	add_prog "$prog"
-done
+# arm64_sysroot PKG...: print the sysroot holding the arm64 packages PKG...
+arm64_sysroot() {
+	local sr=$ARM64_CACHE/sysroot want tmp deb
+	want=$(arm64_apt apt-cache show --no-all-versions "${@/%/:arm64}" 2>/dev/null |
+		sed -n 's/^Package: //p; s/^Version: //p' | paste -d= - - | sort)
+	[ "$(wc -l <<<"$want")" -eq $# ] || die "arm64 packages $* not all known to the arm64 apt configuration"
+	(
+		flock 9
+		[ "$(cat "$sr/.pkgs" 2>/dev/null)" = "$want" ] && exit 0
+		tmp=$(mktemp -d "$ARM64_CACHE/.sysroot.XXXXXX")
+		# shellcheck disable=SC2046 # one word per package
+		(cd "$tmp" && arm64_apt apt-get download -q $(sed 's/=/:arm64=/' <<<"$want") >&2) ||
+			{ rm -rf "$tmp"; die "cannot download the arm64 packages $*"; }
+		for deb in "$tmp"/*.deb; do
+			dpkg-deb -x "$deb" "$tmp/root"
+		done
+		echo "$want" >"$tmp/root/.pkgs"
+		rm -rf "$sr"
+		mv "$tmp/root" "$sr"
+		rm -rf "$tmp"
+	) 9>"$ARM64_CACHE/sysroot.lock" || exit 1
+	echo "$sr"
+}
+
+# sr_file SR PATH: the file PATH of the unpacked root SR, its symlinks
+# followed inside SR (Debian's may be absolute).
+sr_file() {
+	local sr=$1 p=$2 t n=0
+	while [ -L "$sr$p" ] && [ $n -lt 20 ]; do
+		t=$(readlink "$sr$p")
+		case "$t" in /*) p=$t ;; *) p=$(dirname "$p")/$t ;; esac
+		n=$((n + 1))
+	done
+	echo "$sr$p"
+}
+
+# add_prog_arm64 SR PROGRAM: an arm64 program, its loader and the libraries
+# it needs (transitively) from SR, at Debian's multiarch paths.
+add_prog_arm64() {
+	local sr=$1 prog=$2 queue f lib d src interp
+	install -m 755 "$prog" "$root/usr/bin/"
+	interp=$(aarch64-linux-gnu-readelf -l "$prog" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	[ -z "$interp" ] || [ -e "$root$interp" ] ||
+		install -D -m 755 "$(sr_file "$sr" "$interp")" "$root$interp"
+	queue=("$prog")
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]}
+		queue=("${queue[@]:1}")
+		for lib in $(aarch64-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			[ -e "$root/lib/aarch64-linux-gnu/$lib" ] && continue
+			src=''
+			for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+				[ -e "$sr$d/$lib" ] && { src=$(sr_file "$sr" "$d/$lib"); break; }
+			done
+			[ -n "$src" ] || die "$lib (needed by $(basename "$f")) is not in the arm64 sysroot $sr"
+			install -D -m 755 "$src" "$root/lib/aarch64-linux-gnu/$lib"
+			queue+=("$src")
+		done
+	done
+}
+
+if [ "$arm64" = 1 ]; then
+	# shellcheck disable=SC2046,SC2086 # lists of words
+	sysroot=$(arm64_sysroot $ARM64_SYSROOT_PKGS $(for e in $HOST_PROGS; do echo "${e#*:}"; done)) ||
+		die "cannot make the arm64 sysroot"
+	for entry in $HOST_PROGS; do
+		prog=$sysroot/usr/bin/${entry%%:*}
+		[ -x "$prog" ] || die "${entry%%:*} not in the arm64 package ${entry#*:}"
+		add_prog_arm64 "$sysroot" "$prog"
+	done
+else
+	for entry in $HOST_PROGS; do
+		apt_ensure "${entry#*:}"
+		prog=$(command -v "${entry%%:*}") || die "${entry%%:*} not found"
+		add_prog "$prog"
+	done
+fi
 
 # imsctl, built as its package builds it (libpci, dynamically linked), with
 # the PCI ID database it names devices from. Built once per source change
-# in IMS_BUILD (make's own dependencies), one lane at a time.
+# in IMS_BUILD (make's own dependencies), one lane at a time. For arm64
+# with the cross compiler against the sysroot's libpci (imsctl-arm64/).
 apt_ensure libpci-dev pkgconf pci.ids
-if [ "$imsctl" = 1 ]; then
-	imsctl_build=$IMS_BUILD/imsctl
-	mkdir -p "$imsctl_build/tools"
-	(
-		flock 9
-		cp "$IMS_SRC/VERSION" "$imsctl_build/"
-		rsync -a --delete --exclude imsctl --exclude '*.o' \
-			"$IMS_SRC/tools/imsctl/" "$imsctl_build/tools/imsctl/"
-		make -s -C "$imsctl_build/tools/imsctl" >&2
-		add_prog "$imsctl_build/tools/imsctl/imsctl"
-	) 9>"$imsctl_build/.lock" || die "cannot build imsctl"
+imsctl_build=$IMS_BUILD/imsctl imsctl_make=()
+if [ "$arm64" = 1 ]; then
+	imsctl_build=$IMS_BUILD/imsctl-arm64
+	imsctl_make=(CC=aarch64-linux-gnu-gcc
+		PCI_CFLAGS="-I$sysroot/usr/include -I$sysroot/usr/include/aarch64-linux-gnu"
+		PCI_LIBS="-L$sysroot/usr/lib/aarch64-linux-gnu -lpci"
+		LDFLAGS="-Wl,-rpath-link,$sysroot/usr/lib/aarch64-linux-gnu:$sysroot/lib/aarch64-linux-gnu")
 fi
+mkdir -p "$imsctl_build/tools"
+(
+	flock 9
+	cp "$IMS_SRC/VERSION" "$imsctl_build/"
+	rsync -a --delete --exclude imsctl --exclude '*.o' \
+		"$IMS_SRC/tools/imsctl/" "$imsctl_build/tools/imsctl/"
+	make -s -C "$imsctl_build/tools/imsctl" "${imsctl_make[@]}" >&2
+	if [ "$arm64" = 1 ]; then
+		add_prog_arm64 "$sysroot" "$imsctl_build/tools/imsctl/imsctl"
+	else
+		add_prog "$imsctl_build/tools/imsctl/imsctl"
+	fi
+) 9>"$imsctl_build/.lock" || die "cannot build imsctl"
 install -D -m 644 /usr/share/misc/pci.ids "$root/usr/share/misc/pci.ids"
 
 # Users: root, and nobody and imsuser, two unprivileged ones (per-user
