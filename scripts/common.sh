@@ -127,8 +127,9 @@ is_arm64_kline() { [[ " $ARM64_KLINES " == *" $1 "* ]]; }
 kver_is_arm64() { [[ "$1" == *-arm64 ]]; }
 
 # The arm64 side of the cache: the private apt state, the unpacked headers
-# (headers/<kver>/, a root with usr/src and usr/lib) and busybox. The
-# kernel images share kernels/<kver>/ with the amd64 ones.
+# (headers/<kver>/, a root with usr/src and usr/lib), busybox and the
+# guest programs' sysroot (mkinitramfs.sh). The kernel images share
+# kernels/<kver>/ with the amd64 ones.
 ARM64_CACHE=$IMS_CACHE/arm64
 # make arguments of an arm64 module build (gcc-aarch64-linux-gnu).
 ARM64_MAKE=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
