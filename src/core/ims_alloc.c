@@ -176,14 +176,17 @@ static struct ims_slot *ims_slot_new(struct ims_domain *domain,
 static int ims_parent_alloc(struct ims_domain *domain, unsigned int virq,
 			    unsigned int nr)
 {
-	struct irq_alloc_info info;
+	msi_alloc_info_t info;
 	int ret;
 
-	ims_parent_alloc_info(&info, &domain->desc, nr);
+	ims_parent_alloc_info(domain, &info, nr);
 	ret = ims_fault(IMS_FAULT_PARENT);
 	if (ret)
 		return ret;
-	return irq_domain_alloc_irqs_parent(domain->irqdom, virq, nr, &info);
+	ret = irq_domain_alloc_irqs_parent(domain->irqdom, virq, nr, &info);
+	if (ret)
+		ims_parent_alloc_failed(domain, ret);
+	return ret;
 }
 
 /*
@@ -197,8 +200,9 @@ static void ims_slot_install(struct ims_domain *domain, struct ims_slot *slot,
 	struct irq_domain *irqdom = domain->irqdom;
 
 	slot->virq = virq;
+	ims_parent_installed(domain, virq);
 	ims_slot_setup(domain, slot);
-	__irq_set_handler(virq, handle_edge_irq, 0, "edge");
+	__irq_set_handler(virq, IMS_FLOW_HANDLER, 0, IMS_FLOW_NAME);
 	irq_domain_set_hwirq_and_chip(irqdom, virq, slot->index, &domain->chip,
 				      slot);
 	domain->held++;

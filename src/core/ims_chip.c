@@ -110,10 +110,12 @@ static void ims_slot_set_masked(struct ims_slot *slot, bool masked)
 static void ims_chip_mask(struct irq_data *irqd)
 {
 	ims_slot_set_masked(ims_irqd_slot(irqd), true);
+	ims_parent_mask(irqd, true);
 }
 
 static void ims_chip_unmask(struct irq_data *irqd)
 {
+	ims_parent_mask(irqd, false);
 	ims_slot_set_masked(ims_irqd_slot(irqd), false);
 }
 
@@ -123,10 +125,17 @@ static void ims_chip_unmask(struct irq_data *irqd)
  * (__irq_move_irq() calls irq_mask()/irq_unmask() without checking that
  * they exist) come and go in hard irq context. The device cannot be told
  * from there and need not be: an edge is replayed by the core, and with
- * remapping a move rewrites only the IRTE. Only the core's state changes.
+ * remapping a move rewrites only the IRTE. Only the core's state changes,
+ * and the parent's where it can mask in hard irq context (an ITS LPI).
  */
 static void ims_chip_mask_transient(struct irq_data *irqd)
 {
+	ims_parent_mask(irqd, true);
+}
+
+static void ims_chip_unmask_transient(struct irq_data *irqd)
+{
+	ims_parent_mask(irqd, false);
 }
 
 /*
@@ -168,12 +177,12 @@ void ims_chip_init(struct ims_domain *domain)
 		chip->irq_disable = ims_chip_mask;
 		chip->irq_enable = ims_chip_unmask;
 		chip->irq_mask = ims_chip_mask_transient;
-		chip->irq_unmask = ims_chip_mask_transient;
+		chip->irq_unmask = ims_chip_unmask_transient;
 	} else {
 		chip->irq_mask = ims_chip_mask;
 		chip->irq_unmask = ims_chip_unmask;
 	}
-	chip->irq_ack = irq_chip_ack_parent;
+	ims_parent_chip_init(chip);
 	chip->irq_retrigger = irq_chip_retrigger_hierarchy;
 	chip->irq_set_affinity = ims_chip_set_affinity;
 	chip->irq_bus_lock = tmpl->bus_lock;

@@ -60,9 +60,10 @@ static int ims_check_parent(struct pci_dev *pdev,
 	switch (kind) {
 	case IMS_PARENT_VTD:
 	case IMS_PARENT_AMDVI:
+	case IMS_PARENT_ITS:
 		return 0;
 	case IMS_PARENT_OTHER:
-		pci_err(pdev, "IMS: the device's interrupts go through %s, which is no interrupt remapping unit ims_core knows (Intel VT-d, AMD-Vi)\n",
+		pci_err(pdev, "IMS: the device's interrupts go through %s, which is no interrupt remapping or translation unit ims_core knows (Intel VT-d, AMD-Vi, GICv3 ITS)\n",
 			parent ? parent->name : "an unknown domain");
 		return -ENODEV;
 	case IMS_PARENT_VECTOR:
@@ -253,6 +254,9 @@ struct ims_domain *ims_create_domain(struct pci_dev *pdev,
 							     domain);
 	if (!domain->irqdom)
 		goto free_fwnode;
+	ret = ims_parent_prepare(domain);
+	if (ret)
+		goto remove_irqdom;
 	ret = ims_sysfs_add(domain);
 	if (ret)
 		goto remove_irqdom;

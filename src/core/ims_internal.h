@@ -19,6 +19,7 @@
 
 #include <linux/device.h>
 #include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/jump_label.h>
 #include <linux/lockdep.h>
 #include <linux/msi.h>
@@ -170,17 +171,43 @@ struct ims_slot {
  * @IMS_PARENT_VTD:	Intel VT-d interrupt remapping
  * @IMS_PARENT_AMDVI:	AMD-Vi interrupt remapping
  * @IMS_PARENT_VECTOR:	the x86 vector domain: no remapping ("direct")
- * @IMS_PARENT_OTHER:	anything else (VMD, Hyper-V, ...): refused
+ * @IMS_PARENT_OTHER:	anything else (VMD, Hyper-V, GICv2m, ...): refused
+ * @IMS_PARENT_ITS:	the arm64 GICv3 ITS: translation by DeviceID
  */
 enum ims_parent_kind {
 	IMS_PARENT_VTD,
 	IMS_PARENT_AMDVI,
 	IMS_PARENT_VECTOR,
 	IMS_PARENT_OTHER,
+	IMS_PARENT_ITS,
 };
+
+#ifdef CONFIG_X86
+/* The x86 parents keep nothing per child domain. */
+struct ims_parent_data { };
+#else
+/**
+ * struct ims_parent_data - what the GICv3 ITS needs of a child domain
+ * @info:	the domain as the ITS's PCI prepare sees it: it reads its
+ *		child's host data as an msi_domain_info, whose hwsize sizes
+ *		the device's table
+ * @ops:	receives the ITS's PCI prepare
+ * @its_dev:	the ITS's device of the DeviceID, from the prepare; shared,
+ *		so the ITS keeps it until reboot (ims_its.c)
+ * @full_told:	the log says already that the device's table is full
+ */
+struct ims_parent_data {
+	struct msi_domain_info		info;
+	struct msi_domain_ops		ops;
+	void				*its_dev;
+	bool				full_told;
+};
+#endif
 
 /**
  * struct ims_domain - one IMS storage instance of a PCI device
+ * @parent_data: what the parent keeps per child domain; first, as the irq
+ *		domain's host data is the domain and the ITS reads it
  * @pdev:	the device, referenced; its requester id is the remapping
  *		source id
  * @info:	the driver's description, copied at creation; its pointers
@@ -219,6 +246,7 @@ enum ims_parent_kind {
  * callback: each domain's locks form lockdep classes of their own.
  */
 struct ims_domain {
+	struct ims_parent_data		parent_data;
 	struct pci_dev			*pdev;
 	struct ims_domain_info		info;
 	union {
@@ -332,9 +360,6 @@ void ims_spare_add(struct ims_domain *domain, struct ims_slot *slot,
 		   struct ims_slot *head);
 void ims_spare_take(struct ims_domain *domain, struct ims_slot *slot);
 void ims_release_spares_locked(struct ims_domain *domain);
-
-/* ims_vtd.c */
-unsigned int ims_vtd_block_max(struct pci_dev *pdev, unsigned int limit);
 
 /**
  * enum ims_fault_id - fault injection points, see ims_fault.c

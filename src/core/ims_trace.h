@@ -57,6 +57,7 @@ TRACE_DEFINE_ENUM(IMS_PARENT_VTD);
 TRACE_DEFINE_ENUM(IMS_PARENT_AMDVI);
 TRACE_DEFINE_ENUM(IMS_PARENT_VECTOR);
 TRACE_DEFINE_ENUM(IMS_PARENT_OTHER);
+TRACE_DEFINE_ENUM(IMS_PARENT_ITS);
 
 #define ims_show_template(type)					\
 	__print_symbolic(type,						\
@@ -68,7 +69,8 @@ TRACE_DEFINE_ENUM(IMS_PARENT_OTHER);
 			 { IMS_PARENT_VTD,	"vtd" },		\
 			 { IMS_PARENT_AMDVI,	"amdvi" },		\
 			 { IMS_PARENT_VECTOR,	"vector" },		\
-			 { IMS_PARENT_OTHER,	"other" })
+			 { IMS_PARENT_OTHER,	"other" },		\
+			 { IMS_PARENT_ITS,	"its" })
 
 /*
  * IMS_PASID_NONE (UINT_MAX) spelled as a literal, which every decoder of the

@@ -19,6 +19,7 @@
 #include <linux/log2.h>
 #include <linux/pci.h>
 
+#include "ims_compat.h"
 #include "ims_internal.h"
 
 #define IMS_VTD_ECAP_REG	0x10
