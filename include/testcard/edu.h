@@ -345,6 +345,17 @@ static inline void edu_msi_write(struct pci_dev *pdev,
 	pci_write_config_word(pdev, pos + PCI_MSI_DATA_64, m->data);
 }
 
+/* The address of the card's own MSI; call once its driver enabled MSI. */
+static inline u64 edu_msi_doorbell(struct pci_dev *pdev)
+{
+	struct edu_msi_msg own;
+
+	if (!pdev->msi_cap)
+		return 0;
+	edu_msi_read(pdev, &own);
+	return own.addr;
+}
+
 /**
  * edu_msi_borrow_send - the card sends @data to @addr as its own MSI
  * @pdev:	function 0 of the card, its MSI enabled by its driver
@@ -424,10 +435,23 @@ static inline void edu_entry_read(const struct ims_array_layout *l,
 	e->data = readl(p + l->data);
 }
 
-/* An MSI write targets the local APIC window and nothing else. */
-static inline bool edu_msi_addr_ok(u64 addr)
+/**
+ * edu_msi_addr_ok - whether the card may send a message write to @addr
+ * @addr:	the message address
+ * @doorbell:	the address of the card's own MSI, read from its capability
+ *		once its driver enabled MSI (edu_msi_doorbell()); 0 on x86
+ *
+ * A message write must reach the platform's MSI target and nothing else,
+ * or a wrong message would write memory: on x86 the local APIC window
+ * (remapped or not), elsewhere the doorbell the card's own MSI writes to,
+ * the one of every message of the card (arm64: the GICv3 ITS's
+ * GITS_TRANSLATER, or its IOVA behind an SMMU).
+ */
+static inline bool edu_msi_addr_ok(u64 addr, u64 doorbell)
 {
-	return (addr >> 20) == 0xfee;
+	if (IS_ENABLED(CONFIG_X86))
+		return (addr >> 20) == 0xfee;
+	return doorbell && addr == doorbell;
 }
 
 /**

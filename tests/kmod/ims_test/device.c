@@ -47,6 +47,26 @@ int it_msi_send(struct it_dev *itd, u64 addr, u32 data)
 	return ret;
 }
 
+/*
+ * QEMU's DMA writes carry no requester id. Interrupt remapping on x86
+ * takes the id from the device's own address space, but a GICv3 ITS takes
+ * it from the write, sees DeviceID 0 and drops the message: there every
+ * message goes as an MSI of edu's, which carries edu's id as hardware
+ * writes do.
+ */
+static bool fire_as_msi = !IS_ENABLED(CONFIG_X86);
+module_param(fire_as_msi, bool, 0444);
+MODULE_PARM_DESC(fire_as_msi,
+		 "Send every message as an MSI of edu's, not as an edu DMA write (default: Y off x86, where DMA writes carry no requester id)");
+
+/* The device sends one message: a DMA write, or an MSI of its own. */
+static int it_send(struct it_dev *itd, u64 addr, u32 data, bool msi)
+{
+	if (msi || fire_as_msi)
+		return it_msi_send(itd, addr, data);
+	return it_edu_send(itd, addr, data);
+}
+
 void it_read_storage(struct it_domain *dom, unsigned int index,
 		     struct it_msg *m)
 {
@@ -111,15 +131,12 @@ static int it_fire_one(struct it_domain *dom, unsigned int index, u32 pasid,
 		f->pasid_err++;
 		return 0;
 	}
-	if (!edu_msi_addr_ok(m.addr)) {
+	if (!edu_msi_addr_ok(m.addr, dom->itd->doorbell)) {
 		f->bad_addr++;
 		return 0;
 	}
 	before = s ? atomic_read(&s->total) : 0;
-	if (msi)
-		ret = it_msi_send(dom->itd, m.addr, m.data);
-	else
-		ret = it_edu_send(dom->itd, m.addr, m.data);
+	ret = it_send(dom->itd, m.addr, m.data, msi);
 	if (ret)
 		return ret;
 	f->sent++;
@@ -139,12 +156,12 @@ int it_fire_pending(struct it_slot *s, struct it_fire *f)
 	if (m.masked)
 		return 0;
 	s->pending = 0;
-	if (!edu_msi_addr_ok(m.addr)) {
+	if (!edu_msi_addr_ok(m.addr, s->dom->itd->doorbell)) {
 		f->bad_addr++;
 		return 0;
 	}
 	before = atomic_read(&s->total);
-	ret = it_edu_send(s->dom->itd, m.addr, m.data);
+	ret = it_send(s->dom->itd, m.addr, m.data, false);
 	if (ret)
 		return ret;
 	f->sent++;

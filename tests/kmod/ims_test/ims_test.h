@@ -151,6 +151,7 @@ struct it_domain {
  *		lent to its MSI capability for one write
  * @words:	edu's internal buffer, its host staging word included
  * @edu_virq:	edu's own MSI
+ * @doorbell:	the address of edu's own MSI (edu_msi_addr_ok())
  * @edu_irqs:	deliveries of edu's own MSI
  * @edu_other:	messages on edu's own MSI vector that edu did not raise as
  *		its own interrupt
@@ -170,6 +171,7 @@ struct it_dev {
 	spinlock_t		msi_lock;	/* edu's MSI capability */
 	struct edu_words	words;
 	int			edu_virq;
+	u64			doorbell;
 	atomic_t		edu_irqs;
 	atomic_t		edu_other;
 	wait_queue_head_t	wq;

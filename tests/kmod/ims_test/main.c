@@ -351,6 +351,38 @@ static void it_mem_teardown(struct it_dev *itd)
 	edu_mem_unmap(itd->mem_pdev, itd->mem);
 }
 
+/*
+ * On a GICv3 ITS the first prepare of the device's DeviceID sizes its
+ * table for good, and the MSI enabled at probe would size it for edu's one
+ * vector. As the README tells drivers whose IMS domains come later, an
+ * IMS domain with room for all of them comes first: created and destroyed
+ * at probe, it leaves the table behind for the domains of the tests.
+ */
+static unsigned int its_slots = IS_ENABLED(CONFIG_X86) ? 0 : 2047;
+module_param(its_slots, uint, 0444);
+MODULE_PARM_DESC(its_slots,
+		 "IMS slots to size the device's GICv3 ITS table for, before edu's MSI (default: 2047 off x86, 0: none)");
+
+static int it_prepare_its(struct pci_dev *pdev)
+{
+	/* no slot is ever allocated: the sync callback is never called */
+	struct ims_domain_info info = {
+		.type		= IMS_TEMPLATE_QUEUE,
+		.nr_slots	= its_slots,
+		.name		= "its-prepare",
+		.queue.ops	= &it_queue_ops,
+	};
+	struct ims_domain *ims;
+
+	if (!its_slots)
+		return 0;
+	ims = ims_create_domain(pdev, &info);
+	if (IS_ERR(ims))
+		return PTR_ERR(ims);
+	ims_destroy_domain(ims);
+	return 0;
+}
+
 static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct it_dev *itd;
@@ -386,11 +418,15 @@ static int it_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto mem;
 
+	ret = it_prepare_its(pdev);
+	if (ret)
+		goto dma;
 	/* edu's own interrupt: one PCI MSI, next to the IMS interrupts */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
 	if (ret < 0)
 		goto dma;
 	itd->edu_virq = pci_irq_vector(pdev, 0);
+	itd->doorbell = edu_msi_doorbell(pdev);
 	ret = request_irq(itd->edu_virq, it_edu_handler, 0, "ims_test-edu",
 			  itd);
 	if (ret)
