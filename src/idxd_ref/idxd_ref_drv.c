@@ -492,12 +492,16 @@ static int idxd_ref_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENODEV;
 		goto engine;
 	}
-	ret = idxd_ref_misc_irq_setup(idev);
-	if (ret)
-		goto engine;
+	/*
+	 * IMS before MSI: on a GICv3 ITS the first of them sizes the table
+	 * that the device's IMS and MSI interrupts share.
+	 */
 	ret = idxd_ref_ims_setup(idev);
 	if (ret)
-		goto misc;
+		goto engine;
+	ret = idxd_ref_misc_irq_setup(idev);
+	if (ret)
+		goto ims;
 	ret = idxd_ref_device_enable(idev);
 	if (ret)
 		goto disable_dev;
@@ -527,9 +531,9 @@ disable_dev:
 		mutex_unlock(&idev->lock);
 	}
 	vfree(idev->kbuf);
-	ims_destroy_domain(idev->ims);
-misc:
 	idxd_ref_misc_irq_teardown(idev);
+ims:
+	ims_destroy_domain(idev->ims);
 engine:
 	if (idev->eng)
 		idxd_ref_engine_destroy(idev->eng);
@@ -544,8 +548,8 @@ put:
 
 /*
  * Stop using the device and everything on function 1: the char device,
- * the work, the handles, the IMS domain (its storage is function 1's
- * memory), the misc interrupt (its handler reads SWERR there), and
+ * the work, the handles, the misc interrupt (its handler reads SWERR
+ * there), the IMS domain (its storage is function 1's memory), and
  * function 1 itself. Run by remove, or earlier by the PCI bus notifier
  * when function 1 goes away. Caller holds function 0's device lock.
  */
@@ -575,9 +579,9 @@ static void idxd_ref_detach(struct idxd_ref_dev *idev)
 	/* the stress thread finds its work aborted and frees its handles */
 	idxd_ref_stress_stop(idev);
 
+	idxd_ref_misc_irq_teardown(idev);
 	ims_destroy_domain(idev->ims);
 	idev->ims = NULL;
-	idxd_ref_misc_irq_teardown(idev);
 	vfree(idev->kbuf);
 	idev->kbuf = NULL;
 	idxd_ref_mem_unmap(idev);

@@ -105,14 +105,25 @@ static void __iomem *eng_ims(struct idxd_ref_engine *eng, unsigned int idx)
 
 /*
  * The bus master writes @data to @addr. A bus master that stopped
- * responding sends nothing any more.
+ * responding sends nothing any more. QEMU's DMA writes carry no requester
+ * id, which x86's remapping takes from the device's address space but a
+ * GICv3 ITS from the write: off x86 the message goes as an MSI of the bus
+ * master's own, lent its MSI capability for one write (only this thread
+ * raises that MSI, for SWERR too).
  */
 static void eng_edu_send(struct idxd_ref_engine *eng, u64 addr, u32 data)
 {
+	int ret;
+
 	if (eng->broken)
 		return;
-	if (edu_send(&eng->words, eng->edu, addr, data)) {
-		dev_err(&eng->pdev->dev, "engine: bus master DMA timed out, no more interrupt messages\n");
+	if (IS_ENABLED(CONFIG_X86))
+		ret = edu_send(&eng->words, eng->edu, addr, data);
+	else
+		ret = edu_msi_borrow_send(eng->pdev, eng->edu, addr, data);
+	if (ret) {
+		dev_err(&eng->pdev->dev, "engine: the bus master cannot send (%d), no more interrupt messages\n",
+			ret);
 		eng->broken = true;
 	}
 }
@@ -169,11 +180,13 @@ static void eng_send(struct idxd_ref_engine *eng, unsigned int wq,
 	u32 data = readl(e + IDXD_REF_IMS_DATA);
 
 	/* an MSI write targets the interrupt window and nothing else */
-	if (hi || (lo >> 20) != 0xfee) {
+	if (!edu_msi_addr_ok((u64)hi << 32 | lo,
+			     IS_ENABLED(CONFIG_X86) ? 0 :
+			     edu_msi_doorbell(eng->pdev))) {
 		eng_swerr(eng, IDXD_REF_ERR_INVAL_INT_MSG, wq, idx, false, 0);
 		return;
 	}
-	eng_edu_send(eng, lo, data);
+	eng_edu_send(eng, (u64)hi << 32 | lo, data);
 }
 
 /*
