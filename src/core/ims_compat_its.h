@@ -128,4 +128,10 @@ static inline unsigned int ims_vtd_block_max(struct pci_dev *pdev,
 	return 1;
 }
 
+static inline bool ims_vtd_block_ends_table(const struct msi_msg *msg,
+					    unsigned int nr)
+{
+	return false;
+}
+
 #endif /* _IMS_COMPAT_ITS_H */

@@ -138,5 +138,6 @@ static inline void ims_parent_mask(struct irq_data *irqd, bool masked)
 }
 
 unsigned int ims_vtd_block_max(struct pci_dev *pdev, unsigned int limit);
+bool ims_vtd_block_ends_table(const struct msi_msg *msg, unsigned int nr);
 
 #endif /* _IMS_COMPAT_X86_H */

@@ -227,7 +227,8 @@ struct ims_parent_data {
  * @idle_block:	first slot of the one idle block kept for the next single
  *		allocation, or NULL
  * @blocks_refused: the remapping unit refused a block to a single
- *		allocation: take single entries until a block is released
+ *		allocation, or gave one that ends its table: take single
+ *		entries until a block is released
  * @retired:	destroyed while interrupts were still requested; leaked
  * @chip:	the irq chip of this domain
  * @desc:	msi descriptor handed to the parent so that it derives the

@@ -22,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
+#include "ims_compat.h"
 #include "ims_internal.h"
 
 /**
@@ -111,7 +112,8 @@ void ims_spare_take(struct ims_domain *domain, struct ims_slot *slot)
  * become spares. Fewer free slots in range than a block takes a smaller
  * block. A block the remapping unit refuses (it logs that) is retried as a
  * single entry, and the domain takes single entries until one of its
- * blocks goes back to the unit.
+ * blocks goes back to the unit; so it does after a block that ends the
+ * unit's table, which no further block would fit above.
  *
  * Context: under the irq core's domain mutex only while it allocates.
  * Return: the irq to publish, its slot index in @arg->maps[0], or a
@@ -158,6 +160,8 @@ int ims_alloc_spared(struct ims_domain *domain, struct ims_alloc_arg *arg)
 		return virq;
 
 	head = ims_virq_slot_any(domain, virq);
+	if (nr > 1 && ims_vtd_block_ends_table(&head->msg, nr))
+		domain->blocks_refused = true;
 	for (i = 1; i < nr; i++) {
 		slot = ims_virq_slot_any(domain, virq + i);
 		domain->tmpl->teardown(slot);

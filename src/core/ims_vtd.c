@@ -24,6 +24,8 @@
 
 #define IMS_VTD_ECAP_REG	0x10
 #define IMS_VTD_ECAP_MHMV(e)	(((e) >> 20) & 0xf)
+/* The VT-d driver always sizes its table to the 16-bit handle space. */
+#define IMS_VTD_TABLE_ENTRIES	65536
 
 /* The device a DMAR device scope names, referenced, or NULL. */
 static struct pci_dev *ims_vtd_scope_dev(u16 segment,
@@ -133,4 +135,29 @@ unsigned int ims_vtd_block_max(struct pci_dev *pdev, unsigned int limit)
 	ecap = readq(regs);
 	iounmap(regs);
 	return min(limit, 1U << IMS_VTD_ECAP_MHMV(ecap));
+}
+
+/**
+ * ims_vtd_block_ends_table - whether a block is the last of its unit's table
+ * @msg:	the remappable message of the block's first interrupt
+ * @nr:		number of entries in the block
+ *
+ * The VT-d driver gives a block the lowest free aligned run of its table
+ * (first fit), and the message of the block's first interrupt names the
+ * run's first entry (the handle). A block that ends at the table's end
+ * thus leaves no free aligned run of its size: asking for another one
+ * would cost a refused allocation (an irq descriptor for every member, a
+ * scan of the whole table and an error line) until entries are freed.
+ *
+ * Return: true if the block's last entry is the table's last.
+ */
+bool ims_vtd_block_ends_table(const struct msi_msg *msg, unsigned int nr)
+{
+	unsigned int handle;
+
+	if (!msg->arch_addr_lo.dmar_format)
+		return false;
+	handle = msg->arch_addr_lo.dmar_index_0_14 |
+		 msg->arch_addr_lo.dmar_index_15 << 15;
+	return handle + nr == IMS_VTD_TABLE_ENTRIES;
 }

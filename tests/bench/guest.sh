@@ -47,6 +47,9 @@ b() {
 	esac
 }
 
+# ir_refusals: the IR drivers' "cannot allocate" lines so far.
+ir_refusals() { dmesg | grep -c -E "can't allocate an IRTE|Failed to allocate IRTE" || true; }
+
 # meminfo KEY: a /proc/meminfo value in kB.
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
@@ -278,9 +281,13 @@ scale() {
 		b scale "$_c" 32768 "$_r" "$_alloc" 32768
 		[ "$(val reached)" = 32768 ] || bfail "$_c: only $(val reached) IMS irqs allocated on one device"
 		[ "$_r" = 1 ] && probe "$_c" 32768
-		# on to the maximum: the remapping table (shared by all devices) runs out
+		# on to the maximum: the remapping table (shared by all devices)
+		# runs out; the IR driver's refusals on the way are counted (the
+		# last one is the allocation that fails)
+		_ref0=$(ir_refusals)
 		b scale "$_c" "$SCALE_SLOTS" "$_r" "$_alloc" "$SCALE_SLOTS"
 		_held=$(val reached)
+		diag "$_c: $(($(ir_refusals) - _ref0)) IR refusal lines on the way to the maximum ($_held held)"
 	fi
 	if [ "$_c" = array ] && [ "$_r" = 1 ]; then
 		b request "$_c" "$_held" 1 sreq
