@@ -24,12 +24,13 @@ declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd
 	[6.1-rt]=linux-headers-rt-amd64 [6.12-trixie]=linux-headers-amd64
 	[7.2]=linux-headers-amd64 [7.3]=linux-headers-amd64)
 # arm64 lines: Debian 12's two stock lines for arm64 (GICv3 ITS as the MSI
-# parent), the same choice of metapackages as amd64. Not in KLINES: the
-# modules do not build for arm64 yet, and 'make modules-all' builds KLINES.
-# Their packages come from a private apt configuration (arm64_apt below),
-# their headers are unpacked into the cache (never installed) and the
-# modules are cross-built (ARM64_MAKE).
+# parent), the same choice of metapackages as amd64, part of KLINES. Their
+# packages come from a private apt configuration (arm64_apt below), their
+# headers are unpacked into the cache (never installed) and the modules are
+# cross-built (ARM64_MAKE); the packaging lanes skip them (no DKMS build for
+# arm64 here).
 ARM64_KLINES="6.1-arm64 6.12-arm64"
+KLINES+=" $ARM64_KLINES"
 IMAGE_META+=([6.1-arm64]=linux-image-arm64 [6.12-arm64]=linux-image-6.12-arm64)
 HEADERS_META+=([6.1-arm64]=linux-headers-arm64 [6.12-arm64]=linux-headers-6.12-arm64)
 # Lines of other suites: their headers want that suite's compiler and kbuild,
@@ -56,9 +57,9 @@ ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-i
 ALL_LANES=$(echo $ALL_LANES)
 DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
 # arm64 lanes (flavour its: qemu-system-aarch64 virt, GICv3 with an ITS, no
-# IOMMU). Known to run-lane.sh and check.sh (LANES=...), not yet in
-# ALL_LANES: ims_core does not build for arm64 yet.
+# IOMMU), the last of ALL_LANES: about 3 minutes each.
 ARM64_LANES="6.1-arm64/its 6.12-arm64/its"
+ALL_LANES+=" $ARM64_LANES"
 # make check runs the debug kernel on VT-d only: each debug lane takes half
 # an hour on this project's 2-core machines, the two together would not fit
 # CI's 90 minutes. ims_core's AMD-Vi specifics (parent detection, no remap

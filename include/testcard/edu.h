@@ -446,6 +446,8 @@ static inline void edu_entry_read(const struct ims_array_layout *l,
  * (remapped or not), elsewhere the doorbell the card's own MSI writes to,
  * the one of every message of the card (arm64: the GICv3 ITS's
  * GITS_TRANSLATER, or its IOVA behind an SMMU).
+ *
+ * Return: true if the card may write a message to @addr.
  */
 static inline bool edu_msi_addr_ok(u64 addr, u64 doorbell)
 {

@@ -109,7 +109,11 @@ static void __iomem *eng_ims(struct idxd_ref_engine *eng, unsigned int idx)
  * id, which x86's remapping takes from the device's address space but a
  * GICv3 ITS from the write: off x86 the message goes as an MSI of the bus
  * master's own, lent its MSI capability for one write (only this thread
- * raises that MSI, for SWERR too).
+ * raises that MSI, for SWERR too). QEMU delivers it at once, and an LPI
+ * has one pending state: a second message before the CPU took the first
+ * would merge with it, as it may on hardware. The tests count one
+ * interrupt per completion, so the engine yields the CPU after each
+ * message, as the DMA path does while it waits for the write.
  */
 static void eng_edu_send(struct idxd_ref_engine *eng, u64 addr, u32 data)
 {
@@ -117,10 +121,12 @@ static void eng_edu_send(struct idxd_ref_engine *eng, u64 addr, u32 data)
 
 	if (eng->broken)
 		return;
-	if (IS_ENABLED(CONFIG_X86))
+	if (IS_ENABLED(CONFIG_X86)) {
 		ret = edu_send(&eng->words, eng->edu, addr, data);
-	else
+	} else {
 		ret = edu_msi_borrow_send(eng->pdev, eng->edu, addr, data);
+		usleep_range(1000, 2000);
+	}
 	if (ret) {
 		dev_err(&eng->pdev->dev, "engine: the bus master cannot send (%d), no more interrupt messages\n",
 			ret);

@@ -102,7 +102,14 @@ say "  -> 00:14.0 (QEMU edu) is the bus master: its DMA writes are the device's"
 say "     interrupt messages; its own PCI MSI is the device's misc interrupt"
 say "  -> 00:14.1 (ivshmem) BAR2 is the device's memory: registers, WQ rings and"
 say "     the IMS array; a kernel thread (idxd_ref_engine.c) plays the silicon"
-if lane_has_ir; then
+if [ "$IOMMU" = its ]; then
+	its=$(klog | grep -E 'ITS@0x[0-9a-f]+: allocated' | head -n 1)
+	[ -n "$its" ] || die "the lane has IOMMU=its but dmesg shows no GICv3 ITS"
+	echo "$its" | sed 's/^/  /'
+	say "  -> arm64: the GICv3 ITS translates (DeviceID, EventID) into LPIs; the"
+	say "     engine sends each message through edu's MSI capability, which carries"
+	say "     edu's requester id (QEMU's DMA writes carry none, see README)"
+elif lane_has_ir; then
 	ir=$(klog | grep -E 'Enabled IRQ remapping|Interrupt remapping enabled' | head -n 2)
 	[ -n "$ir" ] || die "the lane has IOMMU=$IOMMU but dmesg shows no interrupt remapping"
 	echo "$ir" | sed 's/^/  /'
@@ -159,6 +166,8 @@ sed -n 's/^chain: *//p' "$IMSDBG/$DN/info" | awk -F ' -> ' '{
 		if ($i ~ /^INTEL-IR/) kind = "VT-d interrupt remapping: an IRTE per interrupt"
 		if ($i ~ /^AMD-IR/) kind = "AMD-Vi interrupt remapping: an IRTE per interrupt"
 		if ($i == "VECTOR") kind = "x86 vector domain: CPU and vector"
+		if ($i ~ /its@/) kind = "GICv3 ITS: an EventID per interrupt in the DeviceID'\''s table"
+		if ($i ~ /^:intc@[0-9a-f]+(-[0-9]+)?$/) kind = "GICv3: the LPI, delivered to a CPU"
 		printf "    %s%-30s %s\n", (i > 1 ? "-> " : "   "), $i, kind
 	} }'
 say "  the device's interrupts in /proc/interrupts: its PCI/MSI and one IMS entry"
@@ -249,6 +258,8 @@ if [ -n "$ctrl" ]; then
 	intel) say "     addr_lo $lo is VT-d's remappable format: IRTE index" \
 		"$(((lo >> 5 & 0x7fff) | (lo >> 2 & 1) << 15)); CPU and vector are in the IRTE" ;;
 	amd) say "     data $data is the AMD-Vi IRTE index; CPU and vector are in the IRTE" ;;
+	its) say "     addr_lo $lo is the ITS's doorbell (GITS_TRANSLATER), data $data" \
+		"the EventID; the ITS maps it to an LPI and a CPU" ;;
 	esac
 	say "     ctrl $ctrl (device memory): PASID $((ctrl >> 12)) in bits 31:12," \
 		"PASID enable (bit 3) $((ctrl >> 3 & 1)), mask (bit 0) $((ctrl & 1))"

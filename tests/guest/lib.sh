@@ -20,7 +20,8 @@
 #
 # Lane facts from /etc/ims-lane: LANE (e.g. 6.12/intel-ir), KLINE (6.1 or
 # 6.12, 6.1-rt, 6.12-debug, 7.2, 6.12-arm64, ...), IMS_ARCH (x86 or arm64,
-# see arch_is), IOMMU (intel, amd or none), APIC (xapic or x2apic: the
+# see arch_is), IOMMU (the unit that translates interrupt messages: intel,
+# amd, its on arm64 (the GICv3 ITS, no IOMMU) or none), APIC (xapic or x2apic: the
 # remapping mode; none on arm64), SMP (vCPUs), QEMU_VERSION (of the
 # emulator: what it models differs), KVER (uname -r),
 # TESTS, SOAK (the soak cases this lane runs: "all" or a comma-separated
@@ -90,8 +91,22 @@ idxd_case_deep() {
 #	arch_is x86 || skip "x86 only: <why>"
 arch_is() { [ "$IMS_ARCH" = "$1" ]; }
 
-# True if the lane has interrupt remapping (Intel or AMD IOMMU).
-lane_has_ir() { [ "$IOMMU" = intel ] || [ "$IOMMU" = amd ]; }
+# True if the lane's MSIs go through a unit that translates them, which IMS
+# requires: Intel or AMD interrupt remapping, or the arm64 GICv3 ITS. Parts
+# about x86 remapping itself check "$IOMMU" (or arch_is x86) on top.
+lane_has_ir() { [ "$IOMMU" = intel ] || [ "$IOMMU" = amd ] || [ "$IOMMU" = its ]; }
+
+# msi_addr_ok ADDR: true if a message address targets the platform's MSI
+# doorbell: the local APIC window on x86; on arm64 the ITS's
+# GITS_TRANSLATER, 0x10040 past its base (named in the device tree).
+msi_addr_ok() {
+	if arch_is x86; then
+		[ $(($1 >> 20)) -eq $((0xfee)) ]
+		return
+	fi
+	_its=$(ls -d /proc/device-tree/intc@*/its@* 2>/dev/null | head -n 1)
+	[ -n "$_its" ] && [ $(($1)) -eq $((0x${_its##*@} + 0x10040)) ]
+}
 
 # True if kernel log has a line matching the extended regexp.
 dmesg_has() { dmesg | grep -qE "$1"; }

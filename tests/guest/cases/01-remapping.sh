@@ -1,7 +1,8 @@
 #!/bin/sh
-# The interrupt-remapping state matches the lane: Intel VT-d IR, AMD-Vi IR
-# or no remapping at all (and then neither message may be there), in the
-# lane's APIC mode (x2apic lanes: remapping in x2apic mode, x2apic on).
+# The interrupt-remapping state matches the lane: Intel VT-d IR, AMD-Vi IR,
+# the arm64 GICv3 ITS, or no remapping at all (and then neither message
+# may be there), in the lane's APIC mode (x2apic lanes: remapping in
+# x2apic mode, x2apic on).
 . "${IMS_LIB:-/ims/lib.sh}"
 
 INTEL_RE='DMAR-IR: Enabled IRQ remapping in (x2apic|xapic) mode'
@@ -22,6 +23,10 @@ intel)
 amd)
 	expect_eq "$amd" 1 "AMD IR enabled"
 	expect_eq "$intel" 0 "Intel IR enabled"
+	;;
+its)
+	expect_eq "$intel$amd" 00 "x86 interrupt remapping enabled"
+	dmesg_has 'ITS@0x[0-9a-f]+: allocated [0-9]+ Devices' || fail "no GICv3 ITS probed"
 	;;
 none)
 	expect_eq "$intel" 0 "Intel IR enabled"

@@ -166,13 +166,25 @@ dslot() {
 		END { if (!found) print "none" }' "$IMSDBG/$1/slots"
 }
 
-# ir_name_re: extended regexp of the lane's remapping domain name.
+# ir_name_re: extended regexp of the lane's remapping domain name (on
+# arm64: the ITS's, named after its device-tree node).
 ir_name_re() {
 	case "$IOMMU" in
 	intel) echo 'INTEL-IR-[0-9]+(-[0-9]+)?' ;;
 	amd) echo 'AMD-IR-[0-9]+(-[0-9]+)?' ;;
+	its) echo ':intc@[0-9a-f]+:its@[0-9a-f]+(-[0-9]+)?' ;;
 	*) echo 'NO-IR' ;;
 	esac
+}
+
+# root_name_re: extended regexp of the root domain of the lane's interrupt
+# hierarchy: x86's vector domain, or the GICv3's.
+root_name_re() {
+	if arch_is x86; then
+		echo VECTOR
+	else
+		echo ':intc@[0-9a-f]+(-[0-9]+)?'
+	fi
 }
 
 # proc_irq_chip VIRQ: the chip name column of /proc/interrupts for VIRQ.

@@ -14,8 +14,8 @@ ir=$(ir_name_re)
 check_dom() {
 	chain=$(dinfo "$1" chain)
 	diag "$1: chain $chain"
-	echo "$chain" | grep -qE "^$1 -> $ir -> VECTOR\$" ||
-		fail "$1: parent chain '$chain' is not '$1 -> $ir -> VECTOR'"
+	echo "$chain" | grep -qE "^$1 -> $ir -> $(root_name_re)\$" ||
+		fail "$1: parent chain '$chain' is not '$1 -> $ir -> $(root_name_re)'"
 	expect_eq "$(dinfo "$1" template)" "$2" "$1 template"
 	expect_eq "$(dinfo "$1" mode)" remapped "$1 mode"
 	expect_eq "$(dinfo "$1" slots)" "$3" "$1 slots"

@@ -14,7 +14,9 @@ ev=$(irq_numbers ims_test-edu)
 [ -e "/sys/bus/pci/devices/$EDU_BDF/msi_irqs/$ev" ] || fail "irq $ev is not an MSI of $EDU_BDF"
 echip=$(proc_irq_chip "$ev")
 diag "edu MSI irq $ev, chip $echip"
-if lane_has_ir; then
+if [ "$IOMMU" = its ]; then
+	case "$echip" in ITS-*) ;; *) fail "edu MSI chip '$echip' is not the ITS's" ;; esac
+elif lane_has_ir; then
 	case "$echip" in IR-PCI-MSI*) ;; *) fail "edu MSI chip '$echip' is not remapped" ;; esac
 else
 	case "$echip" in PCI-MSI*) ;; *) fail "edu MSI chip '$echip', expected PCI-MSI" ;; esac

@@ -12,6 +12,7 @@
 # timeout: 300
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
+arch_is x86 || skip "x86 only: direct mode stacks IMS on x86's vector domain"
 lane_has_ir && skip "lane $LANE has interrupt remapping: direct mode is for lanes without it"
 it_setup
 

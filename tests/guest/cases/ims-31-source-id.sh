@@ -23,6 +23,11 @@
 #     with the IOAPIC). The index of a 00:14.1 entry sent by edu is
 #     looked up in edu's table: it reaches edu's entry with that index,
 #     never the 00:14.1 interrupt.
+#   - arm64 GICv3 ITS: the requester id is the DeviceID, which selects the
+#     device's interrupt translation table; the message data is the
+#     EventID. A 00:14.1 entry sent by edu is translated in edu's table
+#     as with AMD-Vi: it reaches edu's entry with that EventID, never the
+#     00:14.1 interrupt.
 # timeout: 300
 IMS_CLIENT_LIB=1 . "$(dirname "$0")/ims-10-client.sh"
 
@@ -101,8 +106,8 @@ intel)
 	expect_eq "$(val delivered)" 1 "peer entry sent by DMA (no requester id): delivered"
 	expect_totals "$P:2:1" "$A:2:1" "$A:5:3"
 	;;
-amd)
-	# a 00:14.1 entry whose remapping index is that of own slot 2
+amd | its)
+	# a 00:14.1 entry whose remapping index (EventID) is that of own slot 2
 	ok dump "$A" 2
 	want=$(val data)
 	hit=

@@ -105,6 +105,7 @@ expect_eq "$got" "$EVENTS " "events of system ims"
 case "$IOMMU" in
 intel) parent="parent=vtd mode=remapped" ;;
 amd) parent="parent=amdvi mode=remapped" ;;
+its) parent="parent=its mode=remapped" ;;
 *) parent="parent=vector mode=direct" ;;
 esac
 tpls="array queue"

@@ -61,7 +61,8 @@ chain=$(attr "$AN" chain)
 expect_eq "$chain" "$(dinfo "$AN" chain | sed 's/ -> / /g')" "chain against debugfs"
 set -- $chain
 expect_eq "$1" "$AN" "first domain of the chain"
-expect_eq "$(echo "$chain" | awk '{ print $NF }')" VECTOR "last domain of the chain"
+echo "$chain" | awk '{ print $NF }' | grep -qxE "$(root_name_re)" ||
+	fail "last domain of the chain '$chain' is not the root, $(root_name_re)"
 if lane_has_ir; then
 	expect_eq "$#" 3 "domains in the chain"
 	echo "$2" | grep -qxE "$(ir_name_re)" || fail "chain's parent '$2' is not the lane's remapping domain"

@@ -140,6 +140,8 @@ static int it_fire_one(struct it_domain *dom, unsigned int index, u32 pasid,
 	if (ret)
 		return ret;
 	f->sent++;
+	if (s && s->requested && s->disabled)
+		s->latched++;
 	it_wait_delivery(dom->itd, s, before, f);
 	return 0;
 }

@@ -58,6 +58,8 @@ struct it_domain;
  * @requested:	request_irq() done
  * @disabled:	disable_irq() depth
  * @pending:	messages the device held back while the slot was masked
+ * @latched:	messages sent while the irq was disabled: the kernel latches
+ *		the first and resends it at enable_irq()
  * @pasid_err:	fire requests refused by the device's PASID check
  * @last_cpu:	CPU of the last delivery, -1 before the first one
  * @total:	deliveries
@@ -76,6 +78,7 @@ struct it_slot {
 	bool			requested;
 	unsigned int		disabled;
 	unsigned int		pending;
+	unsigned int		latched;
 	unsigned int		pasid_err;
 	int			last_cpu;
 	atomic_t		total;

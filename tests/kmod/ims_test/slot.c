@@ -431,10 +431,25 @@ static int it_cmd_release(struct it_dev *itd, struct it_args *a,
 	return 0;
 }
 
+/*
+ * The kernel resends a message it latched while the irq was disabled when
+ * it is enabled again. The device sends its pending message only once the
+ * CPU took that one: an ITS LPI has one pending state, and the two would
+ * merge into one interrupt if they came together.
+ */
+static void it_wait_resend(struct it_dev *itd, struct it_slot *s, int before)
+{
+	if (!s->latched)
+		return;
+	s->latched = 0;
+	wait_event_timeout(itd->wq, atomic_read(&s->total) > before,
+			   msecs_to_jiffies(IT_IRQ_WAIT_MS));
+}
+
 static int it_mask(struct it_dev *itd, struct it_slot *s, bool mask)
 {
 	struct it_fire f = { };
-	int ret;
+	int before, ret;
 
 	if (!s->requested) {
 		it_result(itd, "err %d not requested", -EINVAL);
@@ -446,6 +461,7 @@ static int it_mask(struct it_dev *itd, struct it_slot *s, bool mask)
 		it_result(itd, "ok depth=%u", s->disabled);
 		return 0;
 	}
+	before = atomic_read(&s->total);
 	if (atomic_add_unless(&s->self_disabled, -1, 0)) {
 		enable_irq(s->virq);
 	} else if (s->disabled) {
@@ -455,8 +471,12 @@ static int it_mask(struct it_dev *itd, struct it_slot *s, bool mask)
 		it_result(itd, "err %d not masked", -EINVAL);
 		return 0;
 	}
-	ret = s->disabled || atomic_read(&s->self_disabled) ? 0 :
-	      it_fire_pending(s, &f);
+	if (s->disabled || atomic_read(&s->self_disabled)) {
+		ret = 0;
+	} else {
+		it_wait_resend(itd, s, before);
+		ret = it_fire_pending(s, &f);
+	}
 	it_fire_result(itd, ret, &f);
 	return 0;
 }
