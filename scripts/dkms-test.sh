@@ -70,7 +70,7 @@ modinfo_ok() {
 vendor_ok() {
 	local kver=$1 dir ko
 	dir=$(mktemp -d)
-	ko=$(vendor_build "$kver" "$dir") || { rm -rf "$dir"; return 1; }
+	ko=$(vendor_build "$kver" "$dir" "$PKGSRC") || { rm -rf "$dir"; return 1; }
 	vendor_imports_ok "$kver" "$ko" || { rm -rf "$dir"; return 1; }
 	rm -rf "$dir"
 }
