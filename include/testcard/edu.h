@@ -345,6 +345,16 @@ static inline void edu_msi_write(struct pci_dev *pdev,
 	pci_write_config_word(pdev, pos + PCI_MSI_DATA_64, m->data);
 }
 
+/*
+ * QEMU's DMA writes carry no requester id. x86's remapping units take the
+ * id from the device's own address space, but a GICv3 ITS takes it from
+ * the write, sees DeviceID 0 and drops the message. Off x86 the card
+ * therefore sends its interrupt messages as MSIs of its own
+ * (edu_msi_borrow_send()), which carry its requester id as every write of
+ * real hardware does.
+ */
+#define EDU_MSGS_AS_MSI		(!IS_ENABLED(CONFIG_X86))
+
 /* The address of the card's own MSI; call once its driver enabled MSI. */
 static inline u64 edu_msi_doorbell(struct pci_dev *pdev)
 {

@@ -86,7 +86,7 @@ int ims_its_prepare(struct ims_domain *domain)
 {
 	unsigned int nvec = domain->info.nr_slots +
 			    ims_its_msi_vecs(domain->pdev);
-	msi_alloc_info_t arg = { };
+	msi_alloc_info_t arg;
 	int pass, ret;
 
 	for (pass = 0; pass < 2; pass++) {

@@ -105,15 +105,14 @@ static void __iomem *eng_ims(struct idxd_ref_engine *eng, unsigned int idx)
 
 /*
  * The bus master writes @data to @addr. A bus master that stopped
- * responding sends nothing any more. QEMU's DMA writes carry no requester
- * id, which x86's remapping takes from the device's address space but a
- * GICv3 ITS from the write: off x86 the message goes as an MSI of the bus
- * master's own, lent its MSI capability for one write (only this thread
- * raises that MSI, for SWERR too). QEMU delivers it at once, and an LPI
- * has one pending state: a second message before the CPU took the first
- * would merge with it, as it may on hardware. The tests count one
- * interrupt per completion, so the engine yields the CPU after each
- * message, as the DMA path does while it waits for the write.
+ * responding sends nothing any more. Off x86 the message goes as an MSI
+ * of the bus master's own (EDU_MSGS_AS_MSI), lent its MSI capability for
+ * one write (only this thread raises that MSI, for SWERR too). QEMU
+ * delivers it at once, and an LPI has one pending state: a second message
+ * before the CPU took the first would merge with it, as it may on
+ * hardware. The tests count one interrupt per completion, so the engine
+ * yields the CPU after each message, as the DMA path does while it waits
+ * for the write.
  */
 static void eng_edu_send(struct idxd_ref_engine *eng, u64 addr, u32 data)
 {
@@ -121,11 +120,11 @@ static void eng_edu_send(struct idxd_ref_engine *eng, u64 addr, u32 data)
 
 	if (eng->broken)
 		return;
-	if (IS_ENABLED(CONFIG_X86)) {
-		ret = edu_send(&eng->words, eng->edu, addr, data);
-	} else {
+	if (EDU_MSGS_AS_MSI) {
 		ret = edu_msi_borrow_send(eng->pdev, eng->edu, addr, data);
 		usleep_range(1000, 2000);
+	} else {
+		ret = edu_send(&eng->words, eng->edu, addr, data);
 	}
 	if (ret) {
 		dev_err(&eng->pdev->dev, "engine: the bus master cannot send (%d), no more interrupt messages\n",
@@ -187,8 +186,7 @@ static void eng_send(struct idxd_ref_engine *eng, unsigned int wq,
 
 	/* an MSI write targets the interrupt window and nothing else */
 	if (!edu_msi_addr_ok((u64)hi << 32 | lo,
-			     IS_ENABLED(CONFIG_X86) ? 0 :
-			     edu_msi_doorbell(eng->pdev))) {
+			     EDU_MSGS_AS_MSI ? edu_msi_doorbell(eng->pdev) : 0)) {
 		eng_swerr(eng, IDXD_REF_ERR_INVAL_INT_MSG, wq, idx, false, 0);
 		return;
 	}

@@ -47,14 +47,8 @@ int it_msi_send(struct it_dev *itd, u64 addr, u32 data)
 	return ret;
 }
 
-/*
- * QEMU's DMA writes carry no requester id. Interrupt remapping on x86
- * takes the id from the device's own address space, but a GICv3 ITS takes
- * it from the write, sees DeviceID 0 and drops the message: there every
- * message goes as an MSI of edu's, which carries edu's id as hardware
- * writes do.
- */
-static bool fire_as_msi = !IS_ENABLED(CONFIG_X86);
+/* By default as the card's messages go (EDU_MSGS_AS_MSI, edu.h). */
+static bool fire_as_msi = EDU_MSGS_AS_MSI;
 module_param(fire_as_msi, bool, 0444);
 MODULE_PARM_DESC(fire_as_msi,
 		 "Send every message as an MSI of edu's, not as an edu DMA write (default: Y off x86, where DMA writes carry no requester id)");
