@@ -29,11 +29,10 @@ set -euo pipefail
 # a VM lane starts only after its packaging lane (if that is in the run).
 PKG_LANES="host/dkms $(printf '%s/dkms\n' "${KLINE_ROOT[@]}" | sort -u | tr '\n' ' ')"
 is_pkg_lane() { [[ " $PKG_LANES " == *" $1 "* ]]; }
-# pkg_lane_of LANE: the packaging lane of a VM lane's kernel (none for an
-# arm64 lane: DKMS does not cross-build, see run-lane.sh).
+# pkg_lane_of LANE: the packaging lane of a VM lane's kernel (host/dkms
+# cross-builds for the arm64 kernels, see dkms.sh).
 pkg_lane_of() {
 	local root
-	is_arm64_kline "${1%%/*}" && return 0
 	root=$(kline_root "${1%%/*}")
 	echo "${root:-host}/dkms"
 }
@@ -89,7 +88,6 @@ run_one() {
 run_pkg() {
 	local lane=$1 root=${1%%/dkms} start rc=0 k kvers=()
 	for k in $klines; do
-		is_arm64_kline "$k" && continue
 		[ "$(kline_root "$k")" = "${root#host}" ] && kvers+=("${kver_of[$k]}")
 	done
 	start=$(date +%s)

@@ -2,7 +2,9 @@
 # The host packaging test, sourced by 'dkms.sh test KVER...' (its helpers and
 # lock in place). Prints TAP and IMS-SUITE-FINISHED, judged by check.sh like
 # a lane. It goes from no package to the package installed for every KVER:
-# the VM lanes then boot with the modules DKMS installed.
+# the VM lanes then boot with the modules DKMS installed. An arm64 KVER is a
+# cross build (dkms_kver): built, not installed, and not among the kernels
+# of the Debian package's postinst or of 'make install' (native builds).
 
 n=0
 t_ok()   { n=$((n + 1)); echo "ok $n - $1"; }
@@ -22,6 +24,8 @@ check() {
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 kvers=("$@")
+native=()
+for kver in "${kvers[@]}"; do kver_is_arm64 "$kver" || native+=("$kver"); done
 mods=$(package_modules)
 
 no_package_left() {
@@ -38,7 +42,7 @@ no_package_left() {
 installed_everywhere() {
 	local kver mod
 	for kver in "${kvers[@]}"; do
-		installed_for "$kver" || { pkg_status; return 1; }
+		deployed_for "$kver" || { pkg_status; return 1; }
 		[ -s "$PKGSRC/symvers/$kver/Module.symvers" ] || { echo "no symvers for $kver"; return 1; }
 		for mod in $mods; do
 			module_file "$kver" "$mod" >/dev/null || { echo "$mod missing for $kver"; return 1; }
@@ -47,11 +51,32 @@ installed_everywhere() {
 	pkg_status
 }
 
+# elf_machine FILE: the ELF machine of a module file, compressed or not.
+elf_machine() {
+	local tmp m
+	tmp=$(mktemp)
+	case "$1" in
+	*.xz)  xz -dc "$1" ;;
+	*.zst) zstd -qdc "$1" ;;
+	*.gz)  gzip -dc "$1" ;;
+	*)     cat "$1" ;;
+	esac >"$tmp"
+	m=$(readelf -h "$tmp" | sed -n 's/^ *Machine: *//p')
+	rm -f "$tmp"
+	echo "$m"
+}
+
 modinfo_ok() {
-	local kver=$1 mod f field
+	local kver=$1 mod f field machine=X86-64 m
+	kver_is_arm64 "$kver" && machine=AArch64
 	for mod in $mods; do
 		f=$(module_file "$kver" "$mod")
 		[ "$(modinfo -F version "$f")" = "$VERSION" ] || { echo "$mod: version is not $VERSION"; return 1; }
+		# built for KVER and its architecture (a cross build that fell back
+		# to the host's compiler would give X86-64 here, or fail earlier)
+		[[ "$(modinfo -F vermagic "$f")" == "$kver "* ]] || { echo "$mod: vermagic '$(modinfo -F vermagic "$f")'"; return 1; }
+		m=$(elf_machine "$f")
+		[[ "$m" == *"$machine" ]] || { echo "$mod: ELF machine '$m', not $machine"; return 1; }
 		[ "$(modinfo -F license "$f")" = GPL ] || { echo "$mod: license"; return 1; }
 		for field in description vermagic; do
 			[ -n "$(modinfo -F "$field" "$f")" ] || { echo "$mod: no $field"; return 1; }
@@ -70,7 +95,7 @@ modinfo_ok() {
 vendor_ok() {
 	local kver=$1 dir ko
 	dir=$(mktemp -d)
-	ko=$(vendor_build "$kver" "$dir" "$PKGSRC") || { rm -rf "$dir"; return 1; }
+	ko=$(vendor_kver "$kver" "$dir") || { rm -rf "$dir"; return 1; }
 	vendor_imports_ok "$kver" "$ko" || { rm -rf "$dir"; return 1; }
 	rm -rf "$dir"
 }
@@ -79,7 +104,7 @@ vendor_imports_ok() {
 	local kver=$1 ko=$2 sym crc n=0 symvers
 	symvers=$PKGSRC/symvers/$kver/Module.symvers
 	[ "$(modinfo -F depends "$ko")" = ims_core ] || { echo "depends: $(modinfo -F depends "$ko")"; return 1; }
-	if grep -q '^CONFIG_MODVERSIONS=y' "/lib/modules/$kver/build/.config" 2>/dev/null; then
+	if grep -q '^CONFIG_MODVERSIONS=y' "$(kver_kdir "$kver")/.config" 2>/dev/null; then
 		while read -r crc sym; do
 			case "$sym" in *ims_*) ;; *) continue ;; esac
 			grep -q "^${crc}[[:space:]]${sym}[[:space:]]" "$symvers" ||
@@ -229,10 +254,10 @@ deb_dkms_installed() {
 	pkg_status
 	echo "postinst kernels: $(words "$want")"
 	[ "$want" = "$got" ] || { echo "installed for '$(words "$got")', expected '$(words "$want")'"; return 1; }
-	for kver in "${kvers[@]}"; do
+	for kver in "${native[@]}"; do
 		[[ $'\n'"$want"$'\n' == *$'\n'"$kver"$'\n'* ]] ||
 			{ echo "$kver is not among the kernels the postinst builds for"; return 1; }
-		installed_for "$kver" || { echo "not installed for $kver"; return 1; }
+		deployed_for "$kver" || { echo "not installed for $kver"; return 1; }
 		[ -s "$PKGSRC/symvers/$kver/Module.symvers" ] || { echo "no symvers for $kver"; return 1; }
 	done
 }
@@ -285,12 +310,16 @@ deb_purge_cleans() {
 }
 
 echo "TAP version 13"
-echo "1..$((15 + 5 * ${#kvers[@]}))"
+echo "1..$((15 + 3 * ${#kvers[@]} + 2 * ${#native[@]}))"
 check "dkms-remove-leaves-nothing" remove_and_verify
 check "dkms-add" register
 check "dkms-status-added" added
 for kver in "${kvers[@]}"; do
-	check "dkms-install-$kver" dkms install "$PKG" -k "$kver"
+	if kver_is_arm64 "$kver"; then
+		check "dkms-cross-build-$kver" dkms_deploy "$kver"
+	else
+		check "dkms-install-$kver" dkms_deploy "$kver"
+	fi
 	check "modinfo-$kver" modinfo_ok "$kver"
 done
 check "dkms-status-installed" installed_everywhere
@@ -301,7 +330,7 @@ check "dkms-remove-all" unregister
 check "dkms-remove-cleans" no_package_left
 # the Debian packages, from nothing to installed and purged
 deb_cases=(deb-build deb-install deb-sources deb-dkms-installed)
-for kver in "${kvers[@]}"; do deb_cases+=("deb-modules-$kver"); done
+for kver in "${native[@]}"; do deb_cases+=("deb-modules-$kver"); done
 deb_cases+=(deb-imsctl deb-manpage deb-purge deb-purge-cleans)
 if [ -n "${IMS_ROOT:-}" ]; then
 	for c in "${deb_cases[@]}"; do
@@ -312,7 +341,7 @@ else
 	check "deb-install" deb_install
 	check "deb-sources" deb_sources_ok
 	check "deb-dkms-installed" deb_dkms_installed
-	for kver in "${kvers[@]}"; do
+	for kver in "${native[@]}"; do
 		check "deb-modules-$kver" deb_modules_ok "$kver"
 	done
 	check "deb-imsctl" deb_imsctl_ok
@@ -321,7 +350,7 @@ else
 	check "deb-purge-cleans" deb_purge_cleans
 fi
 # 'make install' builds outside DKMS, into a staging root
-for kver in "${kvers[@]}"; do
+for kver in "${native[@]}"; do
 	check "make-install-$kver" make_install_ok "$kver"
 done
 # the VM lanes boot with what DKMS installs

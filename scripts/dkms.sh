@@ -4,15 +4,15 @@
 #   dkms.sh stage DIR              copy the package files to DIR
 #   dkms.sh install KVER...        make /usr/src/ims-<version> this tree's
 #                                  package and 'dkms install' it for each KVER
-#                                  (a no-op where that is already so)
+#                                  ('dkms build' for an arm64 KVER, see
+#                                  dkms_kver; a no-op where that is already so)
 #   dkms.sh remove                 'dkms remove --all' and drop the sources
 #   dkms.sh modules KVER DIR       install for KVER, then copy the package's
-#                                  installed modules, uncompressed, to DIR
+#                                  installed (arm64: built) modules,
+#                                  uncompressed, to DIR
 #   dkms.sh vendor KVER DIR        build tests/vendor in a copy outside this
 #                                  tree against the installed package; the
-#                                  module lands in DIR. An arm64 KVER: against
-#                                  a staged package (DKMS does not
-#                                  cross-build, see vendor_build_arm64)
+#                                  module lands in DIR
 #   dkms.sh test KVER...           the host packaging test (TAP), which ends
 #                                  with the package installed for every KVER
 #   dkms.sh names                  the package's module names (dkms.conf)
@@ -51,8 +51,43 @@ pkg_status() {
 	dkms status "$PKG" "$@" 2>/dev/null || true
 }
 
-installed_for() {
-	[[ "$(pkg_status -k "$1")" == *": installed"* ]]
+# dkms_kver KVER ACTION [ARGS...]: 'dkms ACTION' of the package for KVER.
+# An arm64 KVER is a cross build on this amd64 host: its unpacked headers
+# are the kernel source (they are not in /lib/modules), -a aarch64 names the
+# target, and Debian's headers pick the cross compiler from DEB_HOST_*
+# (their .kernelvariables; dpkg-buildpackage -aarm64 sets the same). DKMS
+# strips built modules with the 'strip' of PATH: the target's comes first.
+dkms_kver() {
+	local kver=$1 action=$2
+	shift 2
+	if kver_is_arm64 "$kver"; then
+		mkdir -p "$ARM64_CACHE/bin"
+		ln -sfn "$(command -v aarch64-linux-gnu-strip)" "$ARM64_CACHE/bin/strip"
+		PATH=$ARM64_CACHE/bin:$PATH DEB_BUILD_ARCH=amd64 DEB_HOST_ARCH=arm64 \
+			DEB_HOST_GNU_TYPE=aarch64-linux-gnu \
+			dkms "$action" "$PKG" -k "$kver" -a aarch64 --kernelsourcedir "$(kver_kdir "$kver")" "$@"
+	else
+		dkms "$action" "$PKG" -k "$kver" "$@"
+	fi
+}
+
+# dkms_deploy KVER: what a machine running KVER gets: 'dkms install'. DKMS
+# installs only into an existing /lib/modules/KVER, i.e. on the target, so
+# an arm64 KVER gets 'dkms build' here; its lanes boot the built modules.
+dkms_deploy() {
+	if kver_is_arm64 "$1"; then
+		dkms_kver "$1" build
+	else
+		dkms_kver "$1" install
+	fi
+}
+
+# deployed_for KVER: dkms_deploy has run for KVER (status installed; built
+# for an arm64 KVER).
+deployed_for() {
+	local want=installed
+	kver_is_arm64 "$1" && want=built
+	[[ "$(pkg_status -k "$1")" == *": $want"* ]]
 }
 
 # Register this tree's package unless /usr/src/ims-<version> holds it already.
@@ -87,14 +122,16 @@ install_for() {
 	local kver
 	register
 	for kver in "$@"; do
-		installed_for "$kver" || dkms install "$PKG" -k "$kver" >&2
+		deployed_for "$kver" || dkms_deploy "$kver" >&2
 	done
 }
 
-# The installed module file of MOD for KVER (DKMS may compress it).
+# The installed module file of MOD for KVER (DKMS may compress it); for an
+# arm64 KVER, the built one in DKMS's tree.
 module_file() {
-	local kver=$1 mod=$2 f
-	for f in /lib/modules/"$kver"/updates/dkms/"$mod".ko{,.xz,.zst,.gz}; do
+	local kver=$1 mod=$2 dir=/lib/modules/$1/updates/dkms f
+	kver_is_arm64 "$kver" && dir=/var/lib/dkms/$PKG/$kver/aarch64/module
+	for f in "$dir/$mod".ko{,.xz,.zst,.gz}; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
 	return 1
@@ -133,23 +170,14 @@ vendor_build() {
 	ls "$dir"/ims_vendor_sample.ko
 }
 
-# vendor_build_arm64 KVER DIR: the vendor sample of an arm64 kernel. DKMS
-# does not cross-build, so the sample builds against a staged copy of the
-# package (what 'stage' copies, as DKMS would have it in /usr/src) and the
-# symbol versions of the package's modules from the lane's cross build
-# (IMS_BUILD/KVER, build-modules.sh), as dkms-symvers.sh would keep them.
-vendor_build_arm64() {
-	local kver=$1 dir=$2 pkg symvers rc=0
-	symvers=$IMS_BUILD/$kver/Module.symvers
-	[ -f "$symvers" ] || die "no $symvers: build the modules for $kver first (build-modules.sh)"
-	pkg=$(mktemp -d)
-	stage "$pkg"
-	mkdir -p "$pkg/symvers/$kver"
-	awk -F'\t' -v re="(^|/)($(package_modules | tr ' ' '|'))\$" '$3 ~ re' "$symvers" \
-		>"$pkg/symvers/$kver/Module.symvers"
-	vendor_build "$kver" "$dir" "$pkg" KDIR="$(kver_kdir "$kver")" "${ARM64_MAKE[@]}" || rc=$?
-	rm -rf "$pkg"
-	return "$rc"
+# vendor_kver KVER DIR: the vendor sample of KVER against the installed
+# package, with the cross compiler for an arm64 KVER.
+vendor_kver() {
+	if kver_is_arm64 "$1"; then
+		vendor_build "$1" "$2" "$PKGSRC" KDIR="$(kver_kdir "$1")" "${ARM64_MAKE[@]}"
+	else
+		vendor_build "$1" "$2" "$PKGSRC"
+	fi
 }
 
 locked() {
@@ -173,11 +201,7 @@ remove)  locked; unregister ;;
 modules) [ $# -eq 2 ] || die "usage: dkms.sh modules KVER DIR"; locked
 	 install_for "$1"; copy_modules "$1" "$2" ;;
 vendor)  [ $# -eq 2 ] || die "usage: dkms.sh vendor KVER DIR"
-	 if kver_is_arm64 "$1"; then
-		vendor_build_arm64 "$1" "$2"
-	 else
-		locked; install_for "$1"; vendor_build "$1" "$2" "$PKGSRC"
-	 fi ;;
+	 locked; install_for "$1"; vendor_kver "$1" "$2" ;;
 test)    [ $# -ge 1 ] || die "usage: dkms.sh test KVER..."; locked
 	 . "$REPO/scripts/dkms-test.sh" ;;
 names)   package_modules ;;

@@ -13,8 +13,8 @@
 #
 # arm64 lanes (*-arm64/its, see ARM64_LANES) boot qemu-system-aarch64
 # (virt, GICv3 with an ITS, device-tree boot of Debian's arm64 Image) with
-# the same test card, console ttyAMA0; their modules are cross-built and
-# packed without DKMS (see below).
+# the same test card, console ttyAMA0; DKMS cross-builds their package
+# modules (dkms.sh).
 #
 # Writes OUTDIR/LANE.log (serial console + QEMU messages) and, on a build
 # failure, OUTDIR/LANE.build-failed. Exit status: QEMU's (124 = timeout),
@@ -93,27 +93,11 @@ if ! "$REPO/scripts/build-modules.sh" "$kver" >"$work/modules" 2>"$outdir/$lane.
 	msg "$lane: module build failed, see $outdir/$lane.build.log"
 	exit 2
 fi
-# The product modules are the ones DKMS installed for this kernel; the test
-# modules come from the build, the vendor sample is built against the
-# installed package.
-#
-# DKMS cannot cross-build, so an arm64 lane packs the package's modules
-# (dkms.conf) from the same build into updates/dkms/, where DKMS installs
-# them; the vendor sample builds against a staged package (dkms.sh). A
-# source tree without tests/vendor (IMS_SRC, testing the test bed) has none.
-if [ "$arch" = arm64 ]; then
-	msg "$lane: no DKMS on arm64: the package's modules come from the cross build"
-	"$REPO/scripts/dkms.sh" names | tr ' ' '\n' | sed '/^$/d; s|^|/|; s|$|.ko|' >"$work/names"
-	grep -F -f "$work/names" "$work/modules" >"$work/dkms.list" || true
-	if [ ! -d "$IMS_SRC/tests/vendor" ]; then
-		msg "$lane: no tests/vendor in $IMS_SRC: no vendor sample"
-		: >"$work/vendor.list"
-	elif ! "$REPO/scripts/dkms.sh" vendor "$kver" "$work/vendor" >"$work/vendor.list" 2>>"$outdir/$lane.build.log"; then
-		cp "$outdir/$lane.build.log" "$outdir/$lane.build-failed"
-		msg "$lane: vendor build failed, see $outdir/$lane.build.log"
-		exit 2
-	fi
-elif ! { "$REPO/scripts/dkms.sh" modules "$kver" "$work/dkms" >"$work/dkms.list" 2>>"$outdir/$lane.build.log" &&
+# The product modules are the ones DKMS installed for this kernel (built, for
+# an arm64 kernel: DKMS cross-builds there, see dkms.sh); the test modules
+# come from the build, the vendor sample is built against the installed
+# package.
+if ! { "$REPO/scripts/dkms.sh" modules "$kver" "$work/dkms" >"$work/dkms.list" 2>>"$outdir/$lane.build.log" &&
 	"$REPO/scripts/dkms.sh" vendor "$kver" "$work/vendor" >"$work/vendor.list" 2>>"$outdir/$lane.build.log"; }; then
 	cp "$outdir/$lane.build.log" "$outdir/$lane.build-failed"
 	msg "$lane: DKMS install or vendor build failed, see $outdir/$lane.build.log"
