@@ -11,9 +11,10 @@
 # (LANEFILE); the given modules under /lib/modules/KVER/updates/dkms/ (after
 # --dkms: what DKMS installed) or extra/ (after --extra, the default: test
 # modules), with modules.builtin* of that kernel and 'depmod -b' (so modprobe
-# works, with DKMS's updates/ first as on a Debian system); every
-# tests/user/*.c compiled 'gcc -static -O2 -Wall' (cached in IMS_BUILD) to
-# /usr/bin/<name>; the dynamically linked host programs of HOST_PROGS below
+# works, with DKMS's updates/ first as on a Debian system); every test
+# program of tests/user/ (NAME.c, or a directory NAME/ whose .c files make
+# one program) compiled 'gcc -static -O2 -Wall' (cached in IMS_BUILD) to
+# /usr/bin/NAME; the dynamically linked host programs of HOST_PROGS below
 # (apt installs their Debian packages when missing) and tools/imsctl, with
 # the shared libraries ldd lists and the dynamic loader, at the host's
 # paths; the PCI ID database; /etc/passwd and /etc/group with root and the
@@ -23,7 +24,7 @@
 # For an arm64 KVER (*-arm64): Debian's arm64 busybox-static (fetched with
 # the private apt configuration, cached in $IMS_CACHE/arm64/busybox/) with
 # only its /bin/sh link (the host cannot run it to list its applets: the
-# guest's /init installs them); tests/user/*.c cross-compiled static with
+# guest's /init installs them); the tests/user/ programs cross-compiled static with
 # aarch64-linux-gnu-gcc (cached in IMS_BUILD/user-arm64); trinity and imsctl
 # dynamically linked against Debian's arm64 libraries (arm64_sysroot below).
 set -euo pipefail
@@ -119,12 +120,15 @@ user_build=$IMS_BUILD/user cc=gcc
 mkdir -p "$user_build"
 (
 	flock 9
-	for c in "$IMS_SRC"/tests/user/*.c; do
-		bin=$user_build/$(basename "$c" .c)
-		if [ ! -e "$bin" ] || [ -n "$(find "$c" "$IMS_SRC"/tests/user/*.h \
+	for prog in "$IMS_SRC"/tests/user/*.c "$IMS_SRC"/tests/user/*/; do
+		prog=${prog%/}
+		bin=$user_build/$(basename "$prog" .c)
+		srcs=("$prog")
+		[ -d "$prog" ] && srcs=("$prog"/*.c)
+		if [ ! -e "$bin" ] || [ -n "$(find "$prog" "$IMS_SRC"/tests/user/*.h \
 			"$IMS_SRC"/include/uapi -newer "$bin" -print -quit)" ]; then
-			"$cc" -static -O2 -Wall -I"$IMS_SRC/include" -o "$bin.tmp" "$c" ||
-				die "cannot build $c"
+			"$cc" -static -O2 -Wall -I"$IMS_SRC/include" -I"$IMS_SRC/tests/user" \
+				-o "$bin.tmp" "${srcs[@]}" || die "cannot build $prog"
 			mv "$bin.tmp" "$bin"
 		fi
 		install -m 755 "$bin" "$root/usr/bin/"
