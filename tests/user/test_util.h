@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the user-space test programs share: how they fail and how they
- * drop to an unprivileged user. Header only: mkinitramfs.sh builds each
- * every C file of tests/user as one static program.
+ * drop to an unprivileged user. Header only, static inline: a program may
+ * be several files (a directory of tests/user, see mkinitramfs.sh).
  */
 #ifndef _IMS_TEST_UTIL_H
 #define _IMS_TEST_UTIL_H
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* One "FAIL: ..." line, which the guest case prints, and exit status 1. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
 fail(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,383 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * idxd_ref_user - drives /dev/idxd_ref<N> (include/uapi/idxd_ref.h).
- *
- * Options: -d DEV (default /dev/idxd_ref0), -u UID (drop privileges first,
- * after -d if both are given), -w (after a passing sub-command, keep the
- * file and its handles until stdin closes: the caller reads their counts).
- *
- *   idxd_ref_user [-d DEV] basic N M      N descriptors on M handles, eventfds
- *   idxd_ref_user [-d DEV] mask           masked handle: pending, then 1 irq
- *   idxd_ref_user [-d DEV] foreign        another file's handle: -ENOENT
- *   idxd_ref_user [-d DEV] pasid          (trust_device_pasid=1) device
- *                                         refuses: error 0x19, no IMS irq
- *   idxd_ref_user [-d DEV] concurrent N   N good + N PASID-mismatch, interleaved
- *   idxd_ref_user [-d DEV] quota          per-file handle quota
- *   idxd_ref_user [-d DEV] negative       argument validation
- *   idxd_ref_user [-d DEV] dynamic N      N completions while a second process
- *                                         allocates and frees handles
- *   idxd_ref_user [-d DEV] hold N [M]     submit N on M handles, then wait
- *                                         until the device goes away: expect
- *                                         -ENODEV, no hang, exact eventfd counts
- *   idxd_ref_user [-d DEV] burst N M      submit N on M handles and close at
- *                                         once (release drains the work)
- *   idxd_ref_user [-d DEV] stress T M     for T seconds allocate, free, mask,
- *                                         unmask and submit at random on up
- *                                         to M handles; every count exact
- *
- * Prints "PASS: ..." and exits 0, or "FAIL: ..." and exits 1.
+ * idxd_ref_user: the sub-commands but stress (see main.c for the list).
+ * Each prints "PASS: ..." and returns 0, or fails the program.
  */
-#define _GNU_SOURCE
+#include "idxd_ref_user.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <uapi/idxd_ref.h>
+#include <sys/wait.h>
 
 #include "test_util.h"
 
-#define COMP_BASE	(32 * 1024)
-#define DATA_LEN	256
-#define MAXH		16
-#define IRQ_WAIT_MS	(5000)
-
-static const char *dev = "/dev/idxd_ref0";
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-struct ctx {
-	int fd;
-	uint8_t *buf;
-	struct idxd_ref_info info;
-	int nh;
-	uint32_t h[MAXH];
-	int efd[MAXH];
-	uint64_t got[MAXH];	/* eventfd counts read */
-};
-
-static void ctx_open(struct ctx *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = open(dev, O_RDWR);
-	if (c->fd < 0)
-		fail("open %s: %s", dev, strerror(errno));
-	if (ioctl(c->fd, IDXD_REF_IOC_INFO, &c->info))
-		fail("INFO: %s", strerror(errno));
-	c->buf = mmap(NULL, IDXD_REF_BUF_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, c->fd, 0);
-	if (c->buf == MAP_FAILED)
-		fail("mmap: %s", strerror(errno));
-}
-
-static void ctx_close(struct ctx *c)
-{
-	int i;
-
-	munmap(c->buf, IDXD_REF_BUF_SIZE);
-	for (i = 0; i < c->nh; i++)
-		close(c->efd[i]);
-	close(c->fd);
-}
-
-/* Allocate a handle into slot i, with an eventfd if asked; -1 and errno. */
-static int alloc_handle_at(struct ctx *c, int i, int with_efd)
-{
-	struct idxd_ref_handle_req r = { .eventfd = -1 };
-
-	c->efd[i] = -1;
-	if (with_efd) {
-		c->efd[i] = eventfd(0, EFD_NONBLOCK);
-		if (c->efd[i] < 0)
-			fail("eventfd: %s", strerror(errno));
-		r.eventfd = c->efd[i];
-	}
-	if (ioctl(c->fd, IDXD_REF_IOC_ALLOC_HANDLE, &r)) {
-		int e = errno;
-
-		if (c->efd[i] >= 0)
-			close(c->efd[i]);
-		c->efd[i] = -1;
-		errno = e;
-		return -1;
-	}
-	c->h[i] = r.handle;
-	c->got[i] = 0;
-	return i;
-}
-
-static int alloc_handle(struct ctx *c, int with_efd)
-{
-	if (c->nh >= MAXH)
-		fail("too many handles in the test");
-	if (alloc_handle_at(c, c->nh, with_efd) < 0)
-		return -1;
-	return c->nh++;
-}
-
-/* MASK_HANDLE or FREE_HANDLE on handle h. */
-static void handle_op(struct ctx *c, unsigned long cmd, uint32_t h,
-		      uint32_t flags)
-{
-	struct idxd_ref_handle_req r = {
-		.handle = h, .eventfd = -1, .flags = flags,
-	};
-
-	if (ioctl(c->fd, cmd, &r))
-		fail("handle %u: ioctl %#lx(%u): %s", h, cmd, flags,
-		     strerror(errno));
-}
-
-/* Add what slot i's eventfd counted since it was last read. */
-static void efd_collect(struct ctx *c, int i)
-{
-	uint64_t v;
-
-	if (c->efd[i] >= 0 && read(c->efd[i], &v, sizeof(v)) == sizeof(v))
-		c->got[i] += v;
-}
-
-/* Wait until slot i's eventfd counted want; 0, or -1 on timeout. */
-static int wait_handle(struct ctx *c, int i, uint64_t want, int timeout_ms)
-{
-	struct pollfd p = { .fd = c->efd[i], .events = POLLIN };
-	long end = now_ms() + timeout_ms;
-
-	efd_collect(c, i);
-	while (c->got[i] < want) {
-		long left = end - now_ms();
-
-		if (left <= 0)
-			return -1;
-		if (poll(&p, 1, left) < 0 && errno != EINTR)
-			fail("poll: %s", strerror(errno));
-		efd_collect(c, i);
-	}
-	return 0;
-}
-
-static void hstats(struct ctx *c, uint32_t h, struct idxd_ref_handle_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->handle = h;
-	if (ioctl(c->fd, IDXD_REF_IOC_HANDLE_STATS, s))
-		fail("HANDLE_STATS %u: %s", h, strerror(errno));
-}
-
-static void dstats(struct ctx *c, struct idxd_ref_dev_stats *s)
-{
-	if (ioctl(c->fd, IDXD_REF_IOC_DEV_STATS, s))
-		fail("DEV_STATS: %s", strerror(errno));
-}
-
-/* Descriptor number i: varied operations on the file's buffer. */
-static void make_desc(struct ctx *c, int i, uint32_t handle, int rci,
-		      struct idxd_ref_desc *d)
-{
-	uint8_t *data = c->buf + (i % 64) * 2 * DATA_LEN;
-	int j;
-
-	memset(d, 0, sizeof(*d));
-	d->opcode = IDXD_REF_OP_MEMFILL + i % 3;
-	d->flags = IDXD_REF_F_CRAV | (rci ? IDXD_REF_F_RCI : 0);
-	d->handle = handle;
-	d->size = DATA_LEN;
-	d->completion = COMP_BASE + (i % 1024) * 32;
-	d->tag = 0xab000000u + i;
-	memset(c->buf + d->completion, 0, 32);
-	switch (d->opcode) {
-	case IDXD_REF_OP_MEMFILL:
-		d->dst = data - c->buf;
-		d->pattern = 0x1122334455667788ull ^ i;
-		memset(data, 0, DATA_LEN);
-		break;
-	case IDXD_REF_OP_COPY:
-		for (j = 0; j < DATA_LEN; j++)
-			data[j] = i + j * 3;
-		d->src = data - c->buf;
-		d->dst = d->src + DATA_LEN;
-		memset(data + DATA_LEN, 0, DATA_LEN);
-		break;
-	case IDXD_REF_OP_CRC32:
-		for (j = 0; j < DATA_LEN; j++)
-			data[j] = i * 5 + j;
-		d->src = data - c->buf;
-		break;
-	}
-}
-
-static uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-	uint32_t crc = 0xffffffffu;
-	int k;
-
-	while (n--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
-}
-
-/* Check the result of descriptor i; returns 0 if right. */
-static int check_desc(struct ctx *c, const struct idxd_ref_desc *d,
-		      uint8_t want_status)
-{
-	volatile struct idxd_ref_completion *cr =
-		(void *)(c->buf + d->completion);
-	uint8_t *dst = c->buf + d->dst, *src = c->buf + d->src;
-	int j;
-
-	if (cr->status != want_status) {
-		diag("desc tag %#llx: status %#x, expected %#x",
-		     (unsigned long long)d->tag, cr->status, want_status);
-		return -1;
-	}
-	if (want_status != IDXD_REF_COMP_SUCCESS)
-		return 0;
-	__sync_synchronize();
-	if (cr->tag != d->tag || cr->bytes != d->size) {
-		diag("desc tag %#llx: record tag %#llx bytes %u",
-		     (unsigned long long)d->tag, (unsigned long long)cr->tag,
-		     cr->bytes);
-		return -1;
-	}
-	switch (d->opcode) {
-	case IDXD_REF_OP_MEMFILL:
-		for (j = 0; j < (int)d->size; j++)
-			if (dst[j] != (uint8_t)(d->pattern >> (8 * (j % 8))))
-				return diag("memfill mismatch at %d", j), -1;
-		break;
-	case IDXD_REF_OP_COPY:
-		if (memcmp(dst, src, d->size))
-			return diag("copy mismatch"), -1;
-		break;
-	case IDXD_REF_OP_CRC32:
-		if (cr->result != crc32_ieee(src, d->size))
-			return diag("crc %#llx, expected %#x",
-				    (unsigned long long)cr->result,
-				    crc32_ieee(src, d->size)), -1;
-		break;
-	}
-	return 0;
-}
-
-static int submit(struct ctx *c, struct idxd_ref_desc *d, unsigned int n)
-{
-	struct idxd_ref_submit s = { .descs = (uintptr_t)d, .count = n };
-	unsigned int done = 0;
-	long end = now_ms() + 30000;
-
-	while (done < n) {
-		s.descs = (uintptr_t)(d + done);
-		s.count = n - done;
-		if (ioctl(c->fd, IDXD_REF_IOC_SUBMIT, &s)) {
-			if (errno == EAGAIN && now_ms() < end) {
-				usleep(20000);
-				continue;
-			}
-			return -1;
-		}
-		done += s.submitted;
-	}
-	return 0;
-}
-
-/* Read all eventfds until their counts sum to want or timeout. */
-static uint64_t wait_events(struct ctx *c, uint64_t want, int timeout_ms)
-{
-	struct pollfd p[MAXH];
-	long end = now_ms() + timeout_ms;
-	uint64_t sum = 0, v;
-	int i, n = 0;
-
-	for (i = 0; i < c->nh; i++)
-		sum += c->got[i];
-	while (sum < want) {
-		long left = end - now_ms();
-
-		if (left <= 0)
-			break;
-		n = 0;
-		for (i = 0; i < c->nh; i++) {
-			p[i].fd = c->efd[i];
-			p[i].events = POLLIN;
-			p[i].revents = 0;
-			n++;
-		}
-		if (poll(p, n, left) < 0 && errno != EINTR)
-			fail("poll: %s", strerror(errno));
-		for (i = 0; i < c->nh; i++) {
-			if (c->efd[i] < 0 || !(p[i].revents & POLLIN))
-				continue;
-			if (read(c->efd[i], &v, sizeof(v)) == sizeof(v)) {
-				c->got[i] += v;
-				sum += v;
-			}
-		}
-	}
-	return sum;
-}
-
-/* Collect late extra events for a while. */
-static uint64_t drain_events(struct ctx *c, int ms)
-{
-	uint64_t sum = 0;
-	int i;
-
-	usleep(ms * 1000);
-	for (i = 0; i < c->nh; i++)
-		sum += c->got[i];
-	return wait_events(c, sum + 1, 1);
-}
-
-static void wait_records(struct ctx *c, struct idxd_ref_desc *d, int n,
-			 int timeout_ms)
-{
-	long end = now_ms() + timeout_ms;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		volatile uint8_t *st = c->buf + d[i].completion;
-
-		while (!*st && now_ms() < end)
-			usleep(10000);
-	}
-}
-
-/* ---- sub-commands ---------------------------------------------------- */
-
-static int run_basic(struct ctx *c, int n, int m)
+int run_basic(struct ctx *c, int n, int m)
 {
 	struct idxd_ref_desc *d = calloc(n, sizeof(*d));
 	struct idxd_ref_handle_stats s;
@@ -424,7 +69,7 @@ static int run_basic(struct ctx *c, int n, int m)
 	return 0;
 }
 
-static int run_mask(struct ctx *c)
+int run_mask(struct ctx *c)
 {
 	struct idxd_ref_handle_req r = { .eventfd = -1 };
 	struct idxd_ref_handle_stats s;
@@ -468,7 +113,7 @@ static int run_mask(struct ctx *c)
 	return 0;
 }
 
-static int run_foreign(struct ctx *a)
+int run_foreign(struct ctx *a)
 {
 	struct idxd_ref_handle_req r = { .eventfd = -1 };
 	struct idxd_ref_handle_stats s;
@@ -528,7 +173,7 @@ static int run_foreign(struct ctx *a)
 }
 
 /* File a submits descriptors naming file b's handle: the device refuses. */
-static int run_pasid(struct ctx *a, int n)
+int run_pasid(struct ctx *a, int n)
 {
 	struct idxd_ref_dev_stats d0, d1;
 	struct idxd_ref_handle_stats s;
@@ -593,7 +238,7 @@ static int run_pasid(struct ctx *a, int n)
 	return 0;
 }
 
-static int run_quota(struct ctx *c)
+int run_quota(struct ctx *c)
 {
 	struct idxd_ref_handle_req r = { .eventfd = -1 };
 	unsigned int i;
@@ -624,7 +269,7 @@ static int run_quota(struct ctx *c)
 	n++;								\
 } while (0)
 
-static int run_negative(struct ctx *c)
+int run_negative(struct ctx *c)
 {
 	struct idxd_ref_handle_req r = { .eventfd = -1 };
 	struct idxd_ref_submit s = { 0 };
@@ -729,7 +374,7 @@ static int run_negative(struct ctx *c)
 	return 0;
 }
 
-static int run_dynamic(struct ctx *c, int n)
+int run_dynamic(struct ctx *c, int n)
 {
 	struct idxd_ref_desc *d = calloc(n, sizeof(*d));
 	struct idxd_ref_handle_stats s;
@@ -804,7 +449,7 @@ static int run_dynamic(struct ctx *c, int n)
 	return 0;
 }
 
-static int run_hold(struct ctx *c, int n, int m)
+int run_hold(struct ctx *c, int n, int m)
 {
 	struct idxd_ref_desc d[64];
 	struct pollfd p[MAXH + 1];
@@ -879,7 +524,7 @@ static int run_hold(struct ctx *c, int n, int m)
 	return 0;
 }
 
-static int run_burst(struct ctx *c, int n, int m)
+int run_burst(struct ctx *c, int n, int m)
 {
 	struct idxd_ref_desc d[64];
 	int i;
@@ -896,244 +541,4 @@ static int run_burst(struct ctx *c, int n, int m)
 	printf("PASS: %d descriptors on %d handles submitted; closing with work in flight\n",
 	       n, m);
 	return 0;
-}
-
-/* ---- stress: random operations, exact accounting --------------------- */
-
-#define STRESS_INFLIGHT	2	/* queued descriptors per handle */
-
-/*
- * A handle of the stress run (its handle, eventfd and eventfd count are
- * the ctx slot of the same number). The device owes one interrupt per
- * descriptor that fires while unmasked, one for all that fired while
- * masked once unmasked, none for those pending when the handle is freed.
- */
-struct sslot {
-	int live, masked, masked_fired, nq;
-	uint64_t expected, submitted;
-	struct idxd_ref_desc q[STRESS_INFLIGHT];
-};
-
-/*
- * Wait until the device is done with the slot's descriptors (records
- * right) and the interrupts owed are in, then check the driver's view:
- * counts exact, pending only while masked with a message held back.
- */
-static void stress_settle(struct ctx *c, struct sslot *ss, int i)
-{
-	struct idxd_ref_handle_stats s;
-	uint32_t pend = ss->masked && ss->masked_fired;
-	int k;
-
-	wait_records(c, ss->q, ss->nq, 10000);
-	for (k = 0; k < ss->nq; k++)
-		if (check_desc(c, &ss->q[k], IDXD_REF_COMP_SUCCESS))
-			fail("handle %u: descriptor %d of %d", c->h[i], k,
-			     ss->nq);
-	ss->nq = 0;
-	if (wait_handle(c, i, ss->expected, IRQ_WAIT_MS))
-		fail("handle %u: %llu interrupts, expected %llu", c->h[i],
-		     (unsigned long long)c->got[i],
-		     (unsigned long long)ss->expected);
-	/* the record is written just before the pending bit is set */
-	for (k = 0; k < 100; k++) {
-		hstats(c, c->h[i], &s);
-		if (s.pending == pend)
-			break;
-		usleep(10000);
-	}
-	efd_collect(c, i);
-	if (s.irqs != ss->expected || c->got[i] != ss->expected ||
-	    s.submitted != ss->submitted || s.pending != pend || s.errors)
-		fail("handle %u: irqs %llu eventfd %llu submitted %llu pending %u errors %llu; expected %llu %llu %llu %u 0",
-		     c->h[i], (unsigned long long)s.irqs,
-		     (unsigned long long)c->got[i],
-		     (unsigned long long)s.submitted, s.pending,
-		     (unsigned long long)s.errors,
-		     (unsigned long long)ss->expected,
-		     (unsigned long long)ss->expected,
-		     (unsigned long long)ss->submitted, pend);
-}
-
-static void stress_mask(struct ctx *c, struct sslot *ss, int i, int mask)
-{
-	handle_op(c, IDXD_REF_IOC_MASK_HANDLE, c->h[i], mask);
-	if (!mask && ss->masked_fired)
-		ss->expected++;
-	ss->masked_fired = 0;
-	ss->masked = mask;
-}
-
-/* Free a settled slot; adds its counts to the totals. */
-static void stress_free(struct ctx *c, struct sslot *ss, int i,
-			uint64_t *irqs, uint64_t *subm)
-{
-	handle_op(c, IDXD_REF_IOC_FREE_HANDLE, c->h[i], 0);
-	efd_collect(c, i);
-	if (c->got[i] != ss->expected)
-		fail("handle %u: %llu interrupts after free, expected %llu",
-		     c->h[i], (unsigned long long)c->got[i],
-		     (unsigned long long)ss->expected);
-	*irqs += c->got[i];
-	*subm += ss->submitted;
-	close(c->efd[i]);
-	c->efd[i] = -1;
-	memset(ss, 0, sizeof(*ss));
-}
-
-static int run_stress(struct ctx *c, int secs, int m)
-{
-	struct sslot ss[MAXH];
-	uint64_t n[6] = { 0 }, irqs = 0, subm = 0, fileev = 0;
-	enum { ALLOC, FREE, MASK, UNMASK, SUBMIT, FULL };
-	unsigned int seed = getpid();
-	long end = now_ms() + secs * 1000L;
-	int i, descno = 0;
-
-	if (secs < 1 || secs > 120 || m < 1 || m > MAXH ||
-	    m > (int)c->info.max_handles)
-		fail("bad arguments");
-	memset(ss, 0, sizeof(ss));
-	c->nh = m;
-	for (i = 0; i < m; i++)
-		c->efd[i] = -1;
-	diag("stress %d s on up to %d handles, seed %u", secs, m, seed);
-	while (now_ms() < end) {
-		unsigned int r = rand_r(&seed);
-		struct idxd_ref_submit sub = { .count = 1 };
-		struct sslot *sl = &ss[r % m];
-		unsigned int op = (r / m) % 8;
-
-		i = sl - ss;
-		if (!sl->live) {
-			if (alloc_handle_at(c, i, 1) < 0)
-				fail("ALLOC_HANDLE: %s", strerror(errno));
-			sl->live = 1;
-			n[ALLOC]++;
-			continue;
-		}
-		if (op < 5 && sl->nq < STRESS_INFLIGHT) {
-			make_desc(c, descno++, c->h[i], 1, &sl->q[sl->nq]);
-			sub.descs = (uintptr_t)&sl->q[sl->nq];
-			if (ioctl(c->fd, IDXD_REF_IOC_SUBMIT, &sub)) {
-				if (errno != EAGAIN)
-					fail("SUBMIT: %s", strerror(errno));
-				n[FULL]++;	/* ring full: others' work */
-				usleep(20000);
-				continue;
-			}
-			sl->nq++;
-			sl->submitted++;
-			n[SUBMIT]++;
-			if (sl->masked)
-				sl->masked_fired++;
-			else
-				sl->expected++;
-			continue;
-		}
-		stress_settle(c, sl, i);
-		if (op == 7) {
-			stress_free(c, sl, i, &irqs, &subm);
-			n[FREE]++;
-		} else if (op >= 5) {
-			stress_mask(c, sl, i, !sl->masked);
-			n[sl->masked ? MASK : UNMASK]++;
-		}
-	}
-	for (i = 0; i < m; i++) {
-		if (!ss[i].live)
-			continue;
-		stress_settle(c, &ss[i], i);
-		if (ss[i].masked) {
-			stress_mask(c, &ss[i], i, 0);
-			n[UNMASK]++;
-			stress_settle(c, &ss[i], i);
-		}
-		stress_free(c, &ss[i], i, &irqs, &subm);
-		n[FREE]++;
-	}
-	/* the file counts every interrupt of its handles, freed ones too */
-	fcntl(c->fd, F_SETFL, O_NONBLOCK);
-	if (read(c->fd, &fileev, sizeof(fileev)) != sizeof(fileev) &&
-	    errno != EAGAIN)
-		fail("read: %s", strerror(errno));
-	if (fileev != irqs)
-		fail("file counted %llu interrupts, handles %llu",
-		     (unsigned long long)fileev, (unsigned long long)irqs);
-	printf("# totals submitted=%llu irqs=%llu\n",
-	       (unsigned long long)subm, (unsigned long long)irqs);
-	printf("PASS: stress %d s: alloc %llu free %llu mask %llu unmask %llu submit %llu ring-full %llu; %llu interrupts, all exact\n",
-	       secs, (unsigned long long)n[ALLOC],
-	       (unsigned long long)n[FREE], (unsigned long long)n[MASK],
-	       (unsigned long long)n[UNMASK], (unsigned long long)n[SUBMIT],
-	       (unsigned long long)n[FULL], (unsigned long long)irqs);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	struct ctx c;
-	const char *cmd;
-	int a1, a2, ret, keep = 0;
-	char b[64];
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (argc > 1 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "-w")) {
-			keep = 1;
-			argc--;
-			argv++;
-			continue;
-		}
-		if (argc < 3)
-			break;
-		if (!strcmp(argv[1], "-d")) {
-			dev = argv[2];
-		} else if (!strcmp(argv[1], "-u")) {
-			/* run as an unprivileged user */
-			become(atoi(argv[2]));
-		} else {
-			break;
-		}
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc < 2)
-		fail("usage: see the top of idxd_ref_user.c");
-	cmd = argv[1];
-	a1 = argc > 2 ? atoi(argv[2]) : 8;
-	a2 = argc > 3 ? atoi(argv[3]) : 2;
-	signal(SIGPIPE, SIG_IGN);
-	ctx_open(&c);
-	diag("%s: pasid %u, %u IMS entries, quota %u, ring %u", dev,
-	     c.info.pasid, c.info.ims_size, c.info.max_handles,
-	     c.info.ring_size);
-	if (!strcmp(cmd, "basic"))
-		ret = run_basic(&c, a1, a2);
-	else if (!strcmp(cmd, "mask"))
-		ret = run_mask(&c);
-	else if (!strcmp(cmd, "foreign"))
-		ret = run_foreign(&c);
-	else if (!strcmp(cmd, "pasid"))
-		ret = run_pasid(&c, argc > 2 ? a1 : 2);
-	else if (!strcmp(cmd, "concurrent"))
-		ret = run_pasid(&c, a1);
-	else if (!strcmp(cmd, "quota"))
-		ret = run_quota(&c);
-	else if (!strcmp(cmd, "negative"))
-		ret = run_negative(&c);
-	else if (!strcmp(cmd, "dynamic"))
-		ret = run_dynamic(&c, a1);
-	else if (!strcmp(cmd, "hold"))
-		ret = run_hold(&c, a1, argc > 3 ? a2 : 1);
-	else if (!strcmp(cmd, "burst"))
-		ret = run_burst(&c, a1, a2);
-	else if (!strcmp(cmd, "stress"))
-		ret = run_stress(&c, a1, a2);
-	else
-		fail("unknown command %s", cmd);
-	/* the caller reads the live handles' counts before they go */
-	while (keep && read(0, b, sizeof(b)) > 0)
-		;
-	return ret;
 }
