@@ -458,15 +458,7 @@ int run_hold(struct ctx *c, int n, int m)
 	int i, ok = 0, aborted = 0;
 	uint64_t v;
 
-	if (n < 1 || n > 64 || m < 1 || m > MAXH)
-		fail("bad arguments");
-	for (i = 0; i < m; i++)
-		if (alloc_handle(c, 1) < 0)
-			fail("ALLOC_HANDLE %d: %s", i, strerror(errno));
-	for (i = 0; i < n; i++)
-		make_desc(c, i, c->h[i % m], 1, &d[i]);
-	if (submit(c, d, n))
-		fail("SUBMIT: %s", strerror(errno));
+	submit_spread(c, d, n, m, 1);
 	printf("# submitted %d on %d handles, waiting for the device to go away\n",
 	       n, m);
 	fflush(stdout);
@@ -527,17 +519,8 @@ int run_hold(struct ctx *c, int n, int m)
 int run_burst(struct ctx *c, int n, int m)
 {
 	struct idxd_ref_desc d[64];
-	int i;
 
-	if (n < 1 || n > 64 || m < 1 || m > MAXH)
-		fail("bad arguments");
-	for (i = 0; i < m; i++)
-		if (alloc_handle(c, 0) < 0)
-			fail("ALLOC_HANDLE %d: %s", i, strerror(errno));
-	for (i = 0; i < n; i++)
-		make_desc(c, i, c->h[i % m], 1, &d[i]);
-	if (submit(c, d, n))
-		fail("SUBMIT: %s", strerror(errno));
+	submit_spread(c, d, n, m, 0);
 	printf("PASS: %d descriptors on %d handles submitted; closing with work in flight\n",
 	       n, m);
 	return 0;

@@ -269,6 +269,27 @@ int submit(struct ctx *c, struct idxd_ref_desc *d, unsigned int n)
 	return 0;
 }
 
+/*
+ * Take m handles (with eventfds if asked) and submit n descriptors spread
+ * over them, at most 64 on up to MAXH handles: the work that hold and
+ * burst leave in flight.
+ */
+void submit_spread(struct ctx *c, struct idxd_ref_desc *d, int n, int m,
+		   int with_efd)
+{
+	int i;
+
+	if (n < 1 || n > 64 || m < 1 || m > MAXH)
+		fail("bad arguments");
+	for (i = 0; i < m; i++)
+		if (alloc_handle(c, with_efd) < 0)
+			fail("ALLOC_HANDLE %d: %s", i, strerror(errno));
+	for (i = 0; i < n; i++)
+		make_desc(c, i, c->h[i % m], 1, &d[i]);
+	if (submit(c, d, n))
+		fail("SUBMIT: %s", strerror(errno));
+}
+
 /* Read all eventfds until their counts sum to want or timeout. */
 uint64_t wait_events(struct ctx *c, uint64_t want, int timeout_ms)
 {

@@ -49,6 +49,8 @@ void make_desc(struct ctx *c, int i, uint32_t handle, int rci,
 int check_desc(struct ctx *c, const struct idxd_ref_desc *d,
 	       uint8_t want_status);
 int submit(struct ctx *c, struct idxd_ref_desc *d, unsigned int n);
+void submit_spread(struct ctx *c, struct idxd_ref_desc *d, int n, int m,
+		   int with_efd);
 uint64_t wait_events(struct ctx *c, uint64_t want, int timeout_ms);
 uint64_t drain_events(struct ctx *c, int ms);
 void wait_records(struct ctx *c, struct idxd_ref_desc *d, int n,
