@@ -1,5 +1,5 @@
 #!/bin/sh
-# The structure-aware fuzzer of /dev/idxd_ref0 (tests/user/idxd_ref_fuzz.c)
+# The structure-aware fuzzer of /dev/idxd_ref0 (tests/user/idxd_ref_fuzz/)
 # as the unprivileged user nobody: 3 processes with a helper thread each,
 # 4 open files each, valid, stale, foreign, out-of-range and bit-flipped
 # values in every ioctl field, bad pointers, unknown ioctls, reads, polls,
