@@ -27,8 +27,8 @@ declare -A HEADERS_META=([6.1]=linux-headers-amd64 [6.12]=linux-headers-6.12-amd
 # parent), the same choice of metapackages as amd64, part of KLINES. Their
 # packages come from a private apt configuration (arm64_apt below), their
 # headers are unpacked into the cache (never installed) and the modules are
-# cross-built (ARM64_MAKE); the packaging lanes skip them (no DKMS build for
-# arm64 here).
+# cross-built (ARM64_MAKE); host/dkms cross-builds the package for them
+# (dkms.sh).
 ARM64_KLINES="6.1-arm64 6.12-arm64"
 KLINES+=" $ARM64_KLINES"
 IMAGE_META+=([6.1-arm64]=linux-image-arm64 [6.12-arm64]=linux-image-6.12-arm64)
@@ -56,9 +56,12 @@ ALL_LANES="6.1/intel-ir 6.12/intel-ir 6.1/amd-ir 6.12/amd-ir 6.1/no-ir 6.12/no-i
 	7.3/intel-ir 6.12/intel-x2apic 7.2/intel-x2apic 7.2/amd-x2apic"
 ALL_LANES=$(echo $ALL_LANES)
 DEBUG_LANES="6.12-debug/intel-ir 6.12-debug/amd-ir"
-# arm64 lanes (flavour its: qemu-system-aarch64 virt, GICv3 with an ITS, no
-# IOMMU), the last of ALL_LANES: about 3 minutes each.
-ARM64_LANES="6.1-arm64/its 6.12-arm64/its"
+# arm64 lanes (qemu-system-aarch64 virt, GICv3 with an ITS), the last of
+# ALL_LANES, about 3 minutes each. Each covers another arm64 platform
+# (run-lane.sh): its-acpi boots UEFI (AAVMF) and ACPI, DeviceIDs from the
+# IORT, no IOMMU; its-smmuv3 boots the device tree with an SMMUv3 that
+# translates the card's DMA and messages (IOVA doorbell).
+ARM64_LANES="6.1-arm64/its-acpi 6.12-arm64/its-smmuv3"
 ALL_LANES+=" $ARM64_LANES"
 # make check runs the debug kernel on VT-d only: each debug lane takes half
 # an hour on this project's 2-core machines, the two together would not fit

@@ -11,9 +11,11 @@
 # "# ims: run exited with N" and IMS-RUN-FINISHED; --live streams the
 # console to the terminal as well.
 #
-# arm64 lanes (*-arm64/its, see ARM64_LANES) boot qemu-system-aarch64
-# (virt, GICv3 with an ITS, device-tree boot of Debian's arm64 Image) with
-# the same test card, console ttyAMA0; DKMS cross-builds their package
+# arm64 lanes (*-arm64/its-*, see ARM64_LANES) boot qemu-system-aarch64
+# (virt, GICv3 with an ITS) with the same test card, console ttyAMA0, each
+# on another of arm64's platforms: its-smmuv3 boots the device tree with an
+# SMMUv3 translating the card's DMA and messages, its-acpi boots UEFI
+# (AAVMF) and ACPI (IORT), no IOMMU. DKMS cross-builds their package
 # modules (dkms.sh).
 #
 # Writes OUTDIR/LANE.log (serial console + QEMU messages) and, on a build
@@ -56,17 +58,38 @@ amd-ir)       iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on) ;;
 intel-x2apic) iommu=intel; qemu_ir=(-device intel-iommu,intremap=on,eim=on); cmdline_ir="intel_iommu=on" ;;
 amd-x2apic)   iommu=amd;   qemu_ir=(-device amd-iommu,intremap=on,xtsup=on) ;;
 no-ir)        iommu=none ;;
-its)
+its | its-smmuv3 | its-acpi)
 	# arm64: the GICv3 ITS is the MSI parent (the guest's IOMMU=its: the
-	# unit that translates interrupt messages), there is no IOMMU. Device-tree
-	# boot (-kernel of the Image, no firmware): faster than UEFI, with the
-	# same ITS and PCI host. pauth-impdef: pointer authentication with
-	# QEMU's cheap implementation-defined algorithm instead of emulating
-	# QARMA5 on every signed return: the guest still has pointer
-	# authentication, and boots in half the time (4.5 s instead of 8-10 s
-	# to /init, measured).
+	# unit that translates interrupt messages). pauth-impdef: pointer
+	# authentication with QEMU's cheap implementation-defined algorithm
+	# instead of emulating QARMA5 on every signed return: the guest still
+	# has pointer authentication, and boots in half the time (4.5 s instead
+	# of 8-10 s to /init, measured). The flavours differ in the platform,
+	# which the guest reads from FIRMWARE and SMMU in the lane file:
+	#   its         device tree (-kernel of the Image, no firmware), no IOMMU
+	#   its-smmuv3  device tree, an SMMUv3 in front of the PCI host: the
+	#               kernel gives the card a DMA-translating domain, and its
+	#               messages then go to an IOVA of the ITS's doorbell
+	#   its-acpi    UEFI (AAVMF, qemu-efi-aarch64) and ACPI, no IOMMU: the
+	#               DeviceID comes from the IORT, the ITS from the MADT
 	arch=arm64 qemu_bin=qemu-system-aarch64 console=ttyAMA0 cmdline_arch=''
-	iommu=its apic=none machine=virt,gic-version=3,its=on cpu=max,pauth-impdef=on ;;
+	iommu=its apic=none machine=virt,gic-version=3,its=on cpu=max,pauth-impdef=on
+	firmware=dt smmu=0
+	case "$flavour" in
+	its-smmuv3)
+		machine+=,iommu=smmuv3 smmu=1 ;;
+	its-acpi)
+		# edk2 still boots -kernel/-initrd/-append (its loader reads them
+		# from fw_cfg), so the lane needs no disk. Its variable store is
+		# writable flash: snapshot=on gives each QEMU a private overlay of
+		# the package's file, dropped at exit (no copy of the 64 MiB per
+		# lane). acpi=force: this AAVMF hands over no device tree (the
+		# EFI stub makes an empty one), but a firmware that passes both
+		# would otherwise get the device tree used.
+		firmware=acpi cmdline_ir=acpi=force
+		qemu_ir=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd
+			-drive if=pflash,format=raw,unit=1,snapshot=on,file=/usr/share/AAVMF/AAVMF_VARS.fd) ;;
+	esac ;;
 *)            die "lane $lane: unknown flavour '$flavour'" ;;
 esac
 case "$flavour" in
@@ -112,6 +135,8 @@ KLINE=$kline
 IMS_ARCH=$arch
 IOMMU=$iommu
 APIC=$apic
+FIRMWARE=${firmware:-acpi}
+SMMU=${smmu:-0}
 SMP=$smp
 QEMU_VERSION=$(${qemu_root:+"$REPO/scripts/roots.sh" run "$qemu_root"} "$qemu_bin" --version | sed -n '1s/^QEMU emulator version \([0-9.]*\).*/\1/p')
 KVER=$kver

@@ -14,6 +14,7 @@ PKGS=(
 	busybox-static            # guest user space
 	qemu-system-x86           # the test machine (TCG)
 	qemu-system-arm           # the arm64 lanes' machine (virt, GICv3 ITS)
+	qemu-efi-aarch64          # its UEFI firmware, AAVMF (lane */its-acpi)
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross    # arm64 cross builds
 	dkms                      # DKMS packaging (installed without recommends)
 	debootstrap               # build roots of newer suites (roots.sh)

@@ -109,6 +109,17 @@ if [ "$IOMMU" = its ]; then
 	say "  -> arm64: the GICv3 ITS translates (DeviceID, EventID) into LPIs; the"
 	say "     engine sends each message through edu's MSI capability, which carries"
 	say "     edu's requester id (QEMU's DMA writes carry none, see README)"
+	if firmware_is acpi; then
+		say "  -> booted with UEFI and ACPI: the MADT names the ITS, the IORT maps"
+		say "     requester ids to DeviceIDs"
+	else
+		say "  -> booted with a device tree: the PCI host's msi-map gives the DeviceIDs"
+	fi
+	if lane_has_smmu; then
+		klog | grep -E 'arm-smmu-v3 .*: ias' | head -n 1 | sed 's/^/  /'
+		say "  -> an SMMUv3 translates the card's DMA and its messages: they go to an"
+		say "     IOVA that the SMMU maps to the ITS's doorbell"
+	fi
 elif lane_has_ir; then
 	ir=$(klog | grep -E 'Enabled IRQ remapping|Interrupt remapping enabled' | head -n 2)
 	[ -n "$ir" ] || die "the lane has IOMMU=$IOMMU but dmesg shows no interrupt remapping"
@@ -160,14 +171,20 @@ imsctl list 2>&1 | sed 's/^/    /'
 say "  $IMSDBG/$DN/info:"
 sed 's/^/    /' "$IMSDBG/$DN/info"
 say "  the chain, from the device down to the CPU:"
-sed -n 's/^chain: *//p' "$IMSDBG/$DN/info" | awk -F ' -> ' '{
+# the ITS's and the GIC's domain names: device-tree nodes, or under ACPI
+# irqchip@ and their MADT bases (lib.sh)
+its_re='^$' gic_re='^$'
+if arch_is arm64; then
+	its_re="^($(gic_domain_re its))\$" gic_re="^($(gic_domain_re gic))\$"
+fi
+sed -n 's/^chain: *//p' "$IMSDBG/$DN/info" | awk -F ' -> ' -v its_re="$its_re" -v gic_re="$gic_re" '{
 	for (i = 1; i <= NF; i++) {
 		kind = "the device'\''s IMS array (ims_core array template), an entry per handle"
 		if ($i ~ /^INTEL-IR/) kind = "VT-d interrupt remapping: an IRTE per interrupt"
 		if ($i ~ /^AMD-IR/) kind = "AMD-Vi interrupt remapping: an IRTE per interrupt"
 		if ($i == "VECTOR") kind = "x86 vector domain: CPU and vector"
-		if ($i ~ /its@/) kind = "GICv3 ITS: an EventID per interrupt in the DeviceID'\''s table"
-		if ($i ~ /^:intc@[0-9a-f]+(-[0-9]+)?$/) kind = "GICv3: the LPI, delivered to a CPU"
+		if ($i ~ its_re) kind = "GICv3 ITS: an EventID per interrupt in the DeviceID'\''s table"
+		if ($i ~ gic_re) kind = "GICv3: the LPI, delivered to a CPU"
 		printf "    %s%-30s %s\n", (i > 1 ? "-> " : "   "), $i, kind
 	} }'
 say "  the device's interrupts in /proc/interrupts: its PCI/MSI and one IMS entry"
@@ -258,8 +275,14 @@ if [ -n "$ctrl" ]; then
 	intel) say "     addr_lo $lo is VT-d's remappable format: IRTE index" \
 		"$(((lo >> 5 & 0x7fff) | (lo >> 2 & 1) << 15)); CPU and vector are in the IRTE" ;;
 	amd) say "     data $data is the AMD-Vi IRTE index; CPU and vector are in the IRTE" ;;
-	its) say "     addr_lo $lo is the ITS's doorbell (GITS_TRANSLATER), data $data" \
-		"the EventID; the ITS maps it to an LPI and a CPU" ;;
+	its)
+		if lane_has_smmu; then
+			say "     addr_lo $lo is an IOVA that the SMMU maps, in the card's IOMMU"
+			say "     domain, to the ITS's doorbell (GITS_TRANSLATER, $(its_doorbell));"
+		else
+			say "     addr_lo $lo is the ITS's doorbell (GITS_TRANSLATER);"
+		fi
+		say "     data $data is the EventID; the ITS maps it to an LPI and a CPU" ;;
 	esac
 	say "     ctrl $ctrl (device memory): PASID $((ctrl >> 12)) in bits 31:12," \
 		"PASID enable (bit 3) $((ctrl >> 3 & 1)), mask (bit 0) $((ctrl & 1))"

@@ -167,12 +167,13 @@ dslot() {
 }
 
 # ir_name_re: extended regexp of the lane's remapping domain name (on
-# arm64: the ITS's, named after its device-tree node).
+# arm64: the ITS's, named after its device-tree node or, under ACPI, its
+# MADT base: gic_domain_re).
 ir_name_re() {
 	case "$IOMMU" in
 	intel) echo 'INTEL-IR-[0-9]+(-[0-9]+)?' ;;
 	amd) echo 'AMD-IR-[0-9]+(-[0-9]+)?' ;;
-	its) echo ':intc@[0-9a-f]+:its@[0-9a-f]+(-[0-9]+)?' ;;
+	its) gic_domain_re its ;;
 	*) echo 'NO-IR' ;;
 	esac
 }
@@ -183,7 +184,7 @@ root_name_re() {
 	if arch_is x86; then
 		echo VECTOR
 	else
-		echo ':intc@[0-9a-f]+(-[0-9]+)?'
+		gic_domain_re gic
 	fi
 }
 
@@ -235,4 +236,31 @@ done
 expect_eq "$(irq_count "$virq")" $((before + 3)) "edu MSI count in /proc/interrupts"
 grep -q "^# edu_msi virq=$virq count=$((before + 3))\$" "$T/counts" ||
 	fail "counts file edu line: $(tail -n 1 "$T/counts")"
+
+# arm64: where edu's own MSI goes, the reference of every IMS message of
+# the card (msi_addr_ok). With a driver bound, an SMMU gives edu a
+# DMA-translating IOMMU domain and the kernel composes the message with an
+# IOVA of the ITS's doorbell (same offset in the page); without one the
+# message goes to GITS_TRANSLATER itself. The deliveries above went there.
+if arch_is arm64; then
+	own=$(pci_msi_addr "$EDU_BDF") || fail "$EDU_BDF: MSI not enabled in its capability"
+	db=$(its_doorbell) || fail "the firmware ($FIRMWARE) describes no GICv3 ITS"
+	grp=/sys/bus/pci/devices/$EDU_BDF/iommu_group
+	if lane_has_smmu; then
+		[ -e "$grp" ] || fail "$EDU_BDF is in no IOMMU group under the SMMU"
+		type=$(cat "$grp/type")
+		diag "$EDU_BDF: IOMMU group $(basename "$(readlink "$grp")") ($(ls "$grp/devices" | xargs)), type $type"
+		case "$type" in
+		DMA | DMA-FQ) ;;
+		*) fail "$EDU_BDF's IOMMU domain is $type, not a DMA-translating one (DMA or DMA-FQ)" ;;
+		esac
+		diag "edu MSI address $own: an IOVA of GITS_TRANSLATER $db"
+		[ $((own)) -ne $((db)) ] || fail "edu's MSI address is the physical GITS_TRANSLATER $db under the SMMU"
+		expect_eq "$((own & 0xfff))" "$((db & 0xfff))" "offset in the page of edu's MSI address $own (GITS_TRANSLATER $db)"
+	else
+		[ ! -e "$grp" ] || fail "$EDU_BDF is in IOMMU group $(readlink "$grp") on a lane without SMMU"
+		diag "edu MSI address $own, GITS_TRANSLATER $db (no SMMU)"
+		expect_eq "$own" "$db" "edu's MSI address"
+	fi
+fi
 exit 0

@@ -21,8 +21,8 @@ for idx in 1 4 9; do
 	ok request "$Q" "$idx"
 	ok dump "$Q" "$idx"
 	expect_eq "$(val masked)" 0 "slot $idx context unmasked after request"
-	addr=$(val addr_lo)
-	msi_addr_ok "$addr" || fail "slot $idx address $addr is not in the MSI window"
+	addr=$(val addr_lo) addr_hi=$(val addr_hi)
+	msi_addr_ok "$addr" "$addr_hi" || fail "slot $idx address $addr_hi:$addr is not the platform's MSI doorbell"
 done
 ok stats "$Q"
 expect_eq "$(val sync_bad)" 0 "syncs with a wrong index or context"

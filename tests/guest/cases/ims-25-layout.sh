@@ -28,8 +28,8 @@ alloc "$A" at 5 pasid 7
 ctrl_is "$A" 5 0x00000701 "allocated: masked, PASID 7 enabled"
 ok request "$A" 5
 ctrl_is "$A" 5 0x80000701 "requested: enabled"
-addr=$(val addr_lo)
-msi_addr_ok "$addr" || fail "slot 5 address $addr is not in the MSI window"
+addr=$(val addr_lo) addr_hi=$(val addr_hi)
+msi_addr_ok "$addr" "$addr_hi" || fail "slot 5 address $addr_hi:$addr is not the platform's MSI doorbell"
 
 fire "$A" 5 2 pasid 7
 expect_cnt "$A" 5 total 2
