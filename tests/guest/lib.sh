@@ -32,14 +32,8 @@
 # TIMEOUT_SCALE (factor on timeouts: slow debug kernels).
 
 [ -n "${LANE:-}" ] || . /etc/ims-lane
-# x86 unless the lane file says otherwise (run-lane.sh writes IMS_ARCH);
-# lane files without FIRMWARE and SMMU are older than the arm64 platforms:
-# x86 (ACPI) or arm64's device-tree lane, without SMMU.
-: "${IMS_ARCH:=x86}" "${SMMU:=0}"
-if [ -z "${FIRMWARE:-}" ]; then
-	FIRMWARE=acpi
-	[ "$IMS_ARCH" = x86 ] || FIRMWARE=dt
-fi
+# x86 unless the lane file says otherwise (run-lane.sh writes IMS_ARCH).
+: "${IMS_ARCH:=x86}"
 
 # Test card: edu at 00:14.0, ivshmem-plain (BAR2 = memory) at 00:14.1.
 EDU_BDF=0000:00:14.0
