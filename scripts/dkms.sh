@@ -137,17 +137,22 @@ module_file() {
 	return 1
 }
 
+# module_cat FILE: a module file's contents, uncompressed.
+module_cat() {
+	case "$1" in
+	*.xz)  xz -dc "$1" ;;
+	*.zst) zstd -qdc "$1" ;;
+	*.gz)  gzip -dc "$1" ;;
+	*)     cat "$1" ;;
+	esac
+}
+
 copy_modules() {
 	local kver=$1 dir=$2 mod f
 	mkdir -p "$dir"
 	for mod in $(package_modules); do
 		f=$(module_file "$kver" "$mod") || die "$mod not installed for $kver"
-		case "$f" in
-		*.xz)  xz -dc "$f" >"$dir/$mod.ko" ;;
-		*.zst) zstd -qdc "$f" >"$dir/$mod.ko" ;;
-		*.gz)  gzip -dc "$f" >"$dir/$mod.ko" ;;
-		*)     cp "$f" "$dir/$mod.ko" ;;
-		esac
+		module_cat "$f" >"$dir/$mod.ko"
 		echo "$dir/$mod.ko"
 	done
 }
